@@ -1,0 +1,87 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Safehaven",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "safehaven", targets: ["safehaven"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+    ],
+    targets: [
+        .target(
+            name: "SafehavenCore",
+            dependencies: [
+                "SafehavenCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SafehavenCrypto",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SafehavenStorage",
+            dependencies: [
+                "SafehavenCore",
+                "SafehavenCrypto",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+            ]
+        ),
+        .target(
+            name: "SafehavenServer",
+            dependencies: [
+                "SafehavenCore",
+                "SafehavenCrypto",
+                "SafehavenStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
+        .executableTarget(
+            name: "safehaven",
+            dependencies: [
+                "SafehavenServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "SafehavenTestSupport",
+            dependencies: ["SafehavenCore", "SafehavenCrypto", "SafehavenStorage", "SafehavenServer"],
+            path: "Tests/SafehavenTestSupport"
+        ),
+        .testTarget(name: "SafehavenCoreTests", dependencies: ["SafehavenCore", "SafehavenTestSupport"]),
+        .testTarget(name: "SafehavenCryptoTests", dependencies: ["SafehavenCrypto", "SafehavenTestSupport"]),
+        .testTarget(name: "SafehavenStorageTests", dependencies: ["SafehavenStorage", "SafehavenTestSupport"]),
+        .testTarget(
+            name: "SafehavenServerTests",
+            dependencies: [
+                "SafehavenServer", "SafehavenTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

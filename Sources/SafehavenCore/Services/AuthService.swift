@@ -1,0 +1,189 @@
+import Foundation
+import SafehavenCrypto
+
+/// Sign-in, bearer tokens and the TOTP second factor.
+public struct AuthService: Sendable {
+    let deps: Dependencies
+    public init(_ deps: Dependencies) { self.deps = deps }
+
+    public struct Issued: Sendable {
+        public let token: String
+        public let record: AccessToken
+    }
+
+    static let invalidCredentials = SafehavenError(.unauthorised, code: "invalid_credentials",
+                                                   message: "The email address, password or code is not right.")
+
+    /// Signs a user in. Failed attempts are counted per account: after a few, each further attempt
+    /// must wait twice as long as the last; after more, the account is locked for a while. The same
+    /// error is given for an unknown address as for a wrong password.
+    public func login(email rawEmail: String, password: String, totp: String?) async throws -> Issued {
+        let now = deps.clock.now()
+        let limits = deps.limits
+        guard let email = try? EmailAddress.normalise(rawEmail),
+              let user = try await deps.store.read({ try await $0.user(email: email) }), !user.disabled
+        else {
+            deps.passwords.dummyVerify(password)
+            try await deps.store.write { tx in
+                try await tx.appendAudit(AuditEntry(.loginFailed, actor: nil, organisation: nil, target: nil,
+                                                    details: ["reason": "unknown_account"]), at: now)
+            }
+            throw Self.invalidCredentials
+        }
+        if let until = user.lockedUntil, until > now {
+            throw SafehavenError(.rateLimited, code: "account_locked",
+                                 message: "Too many failed sign-ins: this account is locked for a while. Try again later or ask an administrator.",
+                                 retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
+        }
+        if user.failedLogins >= limits.slowLoginsAfter, let last = user.lastFailedLoginAt {
+            let wait = TimeInterval(1 << min(user.failedLogins - limits.slowLoginsAfter, 10))
+            let allowedAt = last.addingTimeInterval(wait)
+            if allowedAt > now {
+                throw SafehavenError(.rateLimited, code: "too_many_attempts",
+                                     message: "Too many failed sign-ins: wait a moment before trying again.",
+                                     retryAfter: Int(allowedAt.timeIntervalSince(now).rounded(.up)))
+            }
+        }
+        var failure: String?
+        var matchedCounter: Int64?
+        if !deps.passwords.verify(password, against: user.passwordHash) {
+            failure = "wrong_password"
+        } else if user.totpEnabled {
+            guard let code = totp, !code.isEmpty else {
+                throw SafehavenError(.unauthorised, code: "totp_required", message: "Enter the six-digit code from your authenticator app.")
+            }
+            if let sealed = user.totpSecretSealed,
+               let secret = try? deps.kek.openSecret(sealed, context: "totp:\(user.id)"),
+               let counter = TOTP(secret: secret).matchingCounter(code, at: now),
+               counter > (user.totpLastCounter ?? Int64.min) {
+                matchedCounter = counter
+            } else {
+                failure = "wrong_totp"
+            }
+        }
+        if let failure {
+            var updated = user
+            updated.failedLogins += 1
+            updated.lastFailedLoginAt = now
+            let locking = updated.failedLogins >= limits.lockLoginsAfter
+            if locking {
+                updated.lockedUntil = now.addingTimeInterval(TimeInterval(limits.lockMinutes * 60))
+                updated.failedLogins = 0
+            }
+            try await deps.store.write { tx in
+                try await tx.updateSecurity(of: updated)
+                try await tx.appendAudit(AuditEntry(.loginFailed, actor: user.id, organisation: user.organisationID, target: user.id,
+                                                    details: ["reason": failure]), at: now)
+                if locking {
+                    try await tx.appendAudit(AuditEntry(.loginLocked, actor: user.id, organisation: user.organisationID,
+                                                        target: user.id, details: ["minutes": String(limits.lockMinutes)]), at: now)
+                }
+            }
+            throw Self.invalidCredentials
+        }
+        var updated = user
+        updated.failedLogins = 0
+        updated.lastFailedLoginAt = nil
+        updated.lockedUntil = nil
+        if let matchedCounter { updated.totpLastCounter = matchedCounter }
+        let (token, hash) = Tokens.generate(random: deps.random)
+        let record = AccessToken(id: deps.ids.next(), userID: user.id, kind: .session, tokenHash: hash, createdAt: now,
+                                 expiresAt: now.addingTimeInterval(TimeInterval(limits.sessionHours * 3600)))
+        try await deps.store.write { [updated] tx in
+            try await tx.updateSecurity(of: updated)
+            try await tx.insert(record)
+            try await tx.appendAudit(AuditEntry(.loginSucceeded, actor: user.id, organisation: user.organisationID, target: record.id,
+                                                details: ["second_factor": user.totpEnabled ? "totp" : "none"]), at: now)
+        }
+        return Issued(token: token, record: record)
+    }
+
+    /// The user behind a bearer token, or `unauthenticated`.
+    public func authenticate(bearer token: String) async throws -> (User, AccessToken) {
+        guard token.hasPrefix(Tokens.prefix), token.count < 200 else { throw SafehavenError.unauthenticated }
+        let now = deps.clock.now()
+        let hash = Tokens.hash(token)
+        let found: (User, AccessToken)? = try await deps.store.read { db in
+            guard let record = try await db.token(hash: hash), record.isValid(at: now),
+                  let user = try await db.user(id: record.userID), !user.disabled
+            else { return nil }
+            return (user, record)
+        }
+        guard let found else { throw SafehavenError.unauthenticated }
+        return found
+    }
+
+    /// Ends a session (or withdraws an API token).
+    public func revoke(_ record: AccessToken, by user: User) async throws {
+        let now = deps.clock.now()
+        try await deps.store.write { tx in
+            try await tx.revokeToken(id: record.id, at: now)
+            try await tx.appendAudit(AuditEntry(.sessionEnded, actor: user.id, organisation: user.organisationID, target: record.id,
+                                                details: ["kind": record.kind.rawValue]), at: now)
+        }
+    }
+
+    /// A long-lived API token for scripts, for the user with this address.
+    public func createAPIToken(email rawEmail: String, expiresInDays: Int?, actorID: String? = nil) async throws -> Issued {
+        let email = try EmailAddress.normalise(rawEmail)
+        let days = expiresInDays ?? deps.limits.apiTokenDefaultDays
+        guard (1...3650).contains(days) else { throw SafehavenError.invalid("expires_in_days", "Tokens last from 1 to 3650 days.") }
+        guard let user = try await deps.store.read({ try await $0.user(email: email) }), !user.disabled else {
+            throw SafehavenError.invalid("email", "No active user has that email address.")
+        }
+        let now = deps.clock.now()
+        let (token, hash) = Tokens.generate(random: deps.random)
+        let record = AccessToken(id: deps.ids.next(), userID: user.id, kind: .api, tokenHash: hash, createdAt: now,
+                                 expiresAt: now.addingTimeInterval(TimeInterval(days) * 86_400))
+        try await deps.store.write { tx in
+            try await tx.insert(record)
+            try await tx.appendAudit(AuditEntry(.tokenCreated, actor: actorID ?? user.id, organisation: user.organisationID,
+                                                target: record.id, details: ["days": String(days)]), at: now)
+        }
+        return Issued(token: token, record: record)
+    }
+
+    public struct Enrolment: Sendable, Codable {
+        public let secret: String
+        public let uri: String
+    }
+
+    /// Starts TOTP enrolment: a new secret is kept sealed until the user proves they hold it.
+    public func beginTOTP(for user: User) async throws -> Enrolment {
+        guard !user.totpEnabled else {
+            throw SafehavenError.conflict("totp_already_enabled", "A second factor is already set up for this account.")
+        }
+        let secret = TOTP.newSecret(random: deps.random)
+        var updated = user
+        updated.totpSecretSealed = try deps.kek.sealSecret(secret, context: "totp:\(user.id)", random: deps.random)
+        let now = deps.clock.now()
+        try await deps.store.write { [updated] tx in
+            try await tx.updateSecurity(of: updated)
+            try await tx.appendAudit(AuditEntry(.userTOTPEnrolled, actor: user.id, organisation: user.organisationID, target: user.id), at: now)
+        }
+        let totp = TOTP(secret: secret)
+        return Enrolment(secret: Encoding.base32(secret), uri: totp.provisioningURI(account: user.email))
+    }
+
+    /// Turns the second factor on once the user gives a valid code for the pending secret.
+    public func confirmTOTP(for user: User, code: String) async throws {
+        guard !user.totpEnabled else {
+            throw SafehavenError.conflict("totp_already_enabled", "A second factor is already set up for this account.")
+        }
+        guard let sealed = user.totpSecretSealed else {
+            throw SafehavenError.conflict("totp_not_started", "Start enrolment first to get a secret for your app.")
+        }
+        let now = deps.clock.now()
+        let secret = try deps.kek.openSecret(sealed, context: "totp:\(user.id)")
+        guard let counter = TOTP(secret: secret).matchingCounter(code, at: now) else {
+            throw SafehavenError.invalid("code", "That code does not match; check the time on your device and try the next code.")
+        }
+        var updated = user
+        updated.totpEnabled = true
+        updated.totpLastCounter = counter
+        try await deps.store.write { [updated] tx in
+            try await tx.updateSecurity(of: updated)
+            try await tx.appendAudit(AuditEntry(.userTOTPEnabled, actor: user.id, organisation: user.organisationID, target: user.id), at: now)
+        }
+    }
+}

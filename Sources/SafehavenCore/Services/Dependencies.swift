@@ -1,0 +1,47 @@
+import Foundation
+import SafehavenCrypto
+
+/// Everything a use case needs, passed in as one value so tests can swap the clock, ids and
+/// randomness for deterministic ones.
+public struct Dependencies: Sendable {
+    public var store: any Store
+    public var blobs: any BlobStore
+    public var kek: KeyEncryptionKey
+    public var clock: any Clock
+    public var ids: any IDGenerator
+    public var random: any RandomSource
+    public var passwords: PasswordHasher
+    public var limits: Limits
+
+    public init(store: any Store, blobs: any BlobStore, kek: KeyEncryptionKey, clock: any Clock,
+                ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, limits: Limits = Limits()) {
+        self.store = store
+        self.blobs = blobs
+        self.kek = kek
+        self.clock = clock
+        self.ids = ids
+        self.random = random
+        self.passwords = passwords
+        self.limits = limits
+    }
+}
+
+/// Tunable limits, with the defaults a new installation gets.
+public struct Limits: Sendable, Equatable {
+    /// Largest total upload per share, in bytes (default 2 GiB).
+    public var maxShareBytes: Int64 = 2 * 1024 * 1024 * 1024
+    public var maxFilesPerShare = 100
+    public var maxRecipients = 50
+    public var maxMessageBytes = 100_000
+    public var defaultExpiryDays = 30
+    public var maxExpiryDays = 365
+    public var sessionHours = 12
+    public var apiTokenDefaultDays = 90
+    /// Failed logins after which each further attempt must wait (doubling each time).
+    public var slowLoginsAfter = 3
+    /// Failed logins after which the account is locked for `lockMinutes`.
+    public var lockLoginsAfter = 10
+    public var lockMinutes = 15
+
+    public init() {}
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What a sender asks for, as received (JSON part `share`). Every field is checked by
+/// `ShareService.accept`; nothing here is trusted.
+public struct ShareDraft: Codable, Sendable, Equatable {
+    public var subject: String?
+    public var message: String?
+    public var recipients: [String]?
+    public var marking: String?
+    public var purpose: String?
+    public var handling: String?
+    /// ISO 8601 date-time.
+    public var expiresAt: String?
+    public var viewOnly: Bool?
+    public var requireReceipt: Bool?
+
+    public init(subject: String? = nil, message: String? = nil, recipients: [String]? = nil, marking: String? = nil,
+                purpose: String? = nil, handling: String? = nil, expiresAt: String? = nil, viewOnly: Bool? = nil,
+                requireReceipt: Bool? = nil) {
+        self.subject = subject
+        self.message = message
+        self.recipients = recipients
+        self.marking = marking
+        self.purpose = purpose
+        self.handling = handling
+        self.expiresAt = expiresAt
+        self.viewOnly = viewOnly
+        self.requireReceipt = requireReceipt
+    }
+}
+
+/// ISO 8601 parsing and formatting, with or without fractional seconds.
+public enum ISODate {
+    public static func parse(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+
+    public static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,438 @@
+import Crypto
+import Foundation
+import SafehavenCrypto
+
+/// The secure exchange: send, list, open, download, confirm, reply, revoke, delete and expire.
+/// Only the sender and the addressees of a share can see it; anyone else is told it does not exist.
+public struct ShareService: Sendable {
+    let deps: Dependencies
+    public init(_ deps: Dependencies) { self.deps = deps }
+
+    /// The checked form of a draft.
+    struct Plan: Sendable {
+        var subject: String
+        var message: String
+        var recipients: [User]
+        var marking: Marking.Parsed
+        var purpose: String
+        var handling: String
+        var expiresAt: Date
+        var viewOnly: Bool
+        var requireReceipt: Bool
+    }
+
+    // MARK: sending
+
+    /// Starts receiving a new share, or a reply when `replyTo` is set (the replier must be an
+    /// addressee of that share and it must still be active).
+    public func beginUpload(sender: User, replyTo parentID: String? = nil) async throws -> ShareUpload {
+        var parent: Share?
+        if let parentID {
+            let access = try await access(parentID, by: sender)
+            guard access.recipient != nil else {
+                throw SafehavenError.forbidden("not_a_recipient", "Only an addressee can reply to a share; the sender can send a new one.")
+            }
+            try requireActive(access.share)
+            parent = access.share
+        }
+        return ShareUpload(shareID: deps.ids.next(), sender: sender, parent: parent, deps: deps)
+    }
+
+    /// Checks the sender's draft and resolves its recipients. Call as soon as the draft arrives so a
+    /// bad request fails before gigabytes are uploaded.
+    public func accept(_ draft: ShareDraft, into upload: ShareUpload) async throws {
+        let now = deps.clock.now()
+        let limits = deps.limits
+        let parent = upload.parent
+        var subject = try Text.optional(draft.subject, field: "subject", max: 200)
+        if subject.isEmpty, let parent { subject = parent.subject.hasPrefix("Re: ") ? parent.subject : "Re: \(parent.subject)" }
+        guard !subject.isEmpty else { throw SafehavenError.invalid("subject", "A subject is required.") }
+        guard !subject.contains("\n") else { throw SafehavenError.invalid("subject", "The subject must be one line.") }
+        let message = draft.message ?? ""
+        guard message.utf8.count <= limits.maxMessageBytes else {
+            throw SafehavenError.invalid("message", "The message can be at most \(limits.maxMessageBytes) bytes; attach longer text as a file.")
+        }
+        let marking: Marking.Parsed
+        if let raw = draft.marking, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            marking = try Marking.parse(raw)
+        } else {
+            marking = Marking.Parsed(marking: parent?.marking ?? .officialSensitive, legacy: nil)
+        }
+        var purpose = try Text.optional(draft.purpose, field: "purpose", max: 1000)
+        if purpose.isEmpty, let parent { purpose = parent.purpose }
+        guard !purpose.isEmpty else {
+            throw SafehavenError.invalid("purpose", "Say why this information is being shared: the purpose is recorded with the disclosure.")
+        }
+        var handling = try Text.optional(draft.handling, field: "handling", max: 2000)
+        if handling.isEmpty, let parent { handling = parent.handling }
+        let expiresAt: Date
+        if let raw = draft.expiresAt, !raw.isEmpty {
+            guard let parsed = ISODate.parse(raw) else {
+                throw SafehavenError.invalid("expires_at", "expiresAt must be an ISO 8601 date and time, such as 2026-12-01T17:00:00Z.")
+            }
+            guard parsed > now.addingTimeInterval(60) else { throw SafehavenError.invalid("expires_at", "The expiry must be in the future.") }
+            guard parsed <= now.addingTimeInterval(TimeInterval(limits.maxExpiryDays) * 86_400) else {
+                throw SafehavenError.invalid("expires_at", "A share can last at most \(limits.maxExpiryDays) days.")
+            }
+            expiresAt = parsed
+        } else {
+            expiresAt = now.addingTimeInterval(TimeInterval(limits.defaultExpiryDays) * 86_400)
+        }
+        let recipients = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
+        upload.plan = Plan(subject: subject, message: message, recipients: recipients, marking: marking, purpose: purpose,
+                           handling: handling, expiresAt: expiresAt, viewOnly: draft.viewOnly ?? false,
+                           requireReceipt: draft.requireReceipt ?? false)
+    }
+
+    private func resolveRecipients(_ raw: [String]?, sender: User, parent: Share?) async throws -> [User] {
+        if let parent {
+            // A reply goes back to whoever sent the share it answers.
+            guard let original = try await deps.store.read({ try await $0.user(id: parent.senderID) }), !original.disabled else {
+                throw SafehavenError.invalid("recipients", "The sender of that share no longer has an account.")
+            }
+            return [original]
+        }
+        guard let raw, !raw.isEmpty else { throw SafehavenError.invalid("recipients", "Add at least one recipient.") }
+        var emails: [String] = []
+        for item in raw {
+            let email = try EmailAddress.normalise(item, field: "recipients")
+            if !emails.contains(email) { emails.append(email) }
+        }
+        guard emails.count <= deps.limits.maxRecipients else {
+            throw SafehavenError.invalid("recipients", "A share can have at most \(deps.limits.maxRecipients) recipients.")
+        }
+        guard !emails.contains(sender.email) else { throw SafehavenError.invalid("recipients", "You cannot send a share to yourself.") }
+        let found: [(String, User?)] = try await deps.store.read { db in
+            var out: [(String, User?)] = []
+            for email in emails { out.append((email, try await db.user(email: email))) }
+            return out
+        }
+        let unknown = found.filter { $0.1 == nil || $0.1!.disabled }.map(\.0)
+        guard unknown.isEmpty else {
+            throw SafehavenError(.unprocessable, code: "unknown_recipient",
+                                 message: "No Safehaven account for: \(unknown.joined(separator: ", ")). Inviting people without an account comes later.")
+        }
+        return found.compactMap(\.1)
+    }
+
+    /// Commits the share: share, recipients, files, tracking and audit in one transaction.
+    public func commit(_ upload: ShareUpload) async throws -> Share {
+        guard let plan = upload.plan else {
+            throw SafehavenError.invalid("share", "The request needs a part named 'share' holding the share's details as JSON.")
+        }
+        let now = deps.clock.now()
+        let sealedMessage = try StreamSealer.seal(Array(plan.message.utf8), dataKey: upload.dataKey, random: deps.random)
+        let parent = upload.parent
+        let share = Share(
+            id: upload.shareID, senderID: upload.sender.id, senderOrganisationID: upload.sender.organisationID,
+            subject: plan.subject, messageSealed: Data(sealedMessage).base64EncodedString(),
+            wrappedKey: try deps.kek.wrap(upload.dataKey), marking: plan.marking.marking, legacyMarking: plan.marking.legacy,
+            purpose: plan.purpose, handling: plan.handling, viewOnly: plan.viewOnly, requireReceipt: plan.requireReceipt,
+            createdAt: now, expiresAt: plan.expiresAt, parentID: parent?.id, threadID: parent?.threadID ?? upload.shareID)
+        let recipients = plan.recipients.map { Recipient(id: deps.ids.next(), shareID: share.id, userID: $0.id, email: $0.email) }
+        let files = upload.files
+        let ids = deps.ids
+        let sender = upload.sender
+        do {
+            try await deps.store.write { tx in
+                try await tx.insert(share)
+                for recipient in recipients {
+                    try await tx.insert(recipient)
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
+                }
+                for file in files { try await tx.insert(file) }
+                try await tx.appendAudit(AuditEntry(
+                    .shareCreated, actor: sender.id, organisation: sender.organisationID, target: share.id,
+                    details: ["recipients": String(recipients.count), "files": String(files.count),
+                              "bytes": String(files.reduce(0) { $0 + $1.size }), "marking": share.marking.rawValue,
+                              "view_only": String(share.viewOnly)]), at: now)
+                if let parent {
+                    let mine = try await tx.recipients(shareID: parent.id).first { $0.userID == sender.id }
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: parent.id, recipientID: mine?.id, type: .replied, at: now))
+                    try await tx.appendAudit(AuditEntry(.shareReplied, actor: sender.id, organisation: sender.organisationID,
+                                                        target: parent.id, details: ["reply": share.id]), at: now)
+                }
+            }
+        } catch {
+            upload.discard()
+            throw error
+        }
+        return share
+    }
+
+    // MARK: reading
+
+    /// A share as one viewer may see it.
+    public struct Access: Sendable {
+        public let share: Share
+        /// The viewer's own addressee row; nil when the viewer is the sender.
+        public let recipient: Recipient?
+        public var isSender: Bool { recipient == nil }
+    }
+
+    /// The share if the user sent it or is an addressee who has not deleted it; otherwise not found.
+    public func access(_ shareID: String, by user: User) async throws -> Access {
+        let found: Access? = try await deps.store.read { db in
+            guard let share = try await db.share(id: shareID) else { return nil }
+            if share.senderID == user.id { return Access(share: share, recipient: nil) }
+            guard let mine = try await db.recipients(shareID: shareID).first(where: { $0.userID == user.id }),
+                  mine.deletedAt == nil else { return nil }
+            return Access(share: share, recipient: mine)
+        }
+        guard let found else { throw SafehavenError.notFound }
+        return found
+    }
+
+    func requireActive(_ share: Share) throws {
+        switch share.status(at: deps.clock.now()) {
+        case .active: return
+        case .revoked: throw SafehavenError.gone("share_revoked", "The sender has withdrawn this share.")
+        case .expired: throw SafehavenError.gone("share_expired", "This share has expired and its content is no longer available.")
+        case .destroyed: throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.")
+        }
+    }
+
+    public func inbox(for user: User) async throws -> [Share] { try await deps.store.read { try await $0.inbox(userID: user.id) } }
+    public func sent(by user: User) async throws -> [Share] { try await deps.store.read { try await $0.sent(userID: user.id) } }
+
+    /// Everything the viewer may see of one share. Opening by an addressee is tracked (first open)
+    /// and audited (every open). An addressee gets 410 once the share is withdrawn or gone.
+    public struct Detail: Sendable {
+        public let share: Share
+        public let status: Share.Status
+        public let sender: User?
+        public let senderOrganisation: Organisation?
+        public let recipients: [Recipient]
+        public let files: [ShareFile]
+        /// Nil once the content has been destroyed.
+        public let message: String?
+        public let viewerIsSender: Bool
+    }
+
+    public func open(_ shareID: String, by user: User) async throws -> Detail {
+        let access = try await access(shareID, by: user)
+        let share = access.share
+        let now = deps.clock.now()
+        if let mine = access.recipient {
+            try requireActive(share)
+            let ids = deps.ids
+            try await deps.store.write { tx in
+                let events = try await tx.tracking(shareID: share.id)
+                if !events.contains(where: { $0.recipientID == mine.id && $0.type == .opened }) {
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: mine.id, type: .opened, at: now))
+                }
+                try await tx.appendAudit(AuditEntry(.shareOpened, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
+            }
+        }
+        let (sender, org, recipients, files) = try await deps.store.read { db in
+            let sender = try await db.user(id: share.senderID)
+            let org = try await db.organisation(id: share.senderOrganisationID)
+            return (sender, org, try await db.recipients(shareID: share.id), try await db.files(shareID: share.id))
+        }
+        let status = share.status(at: now)
+        var message: String?
+        if status != .destroyed, status != .expired, let wrapped = share.wrappedKey, let sealed = share.messageSealed,
+           let bytes = Data(base64Encoded: sealed) {
+            let key = try deps.kek.unwrap(wrapped)
+            message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
+        }
+        return Detail(share: share, status: status, sender: sender, senderOrganisation: org, recipients: recipients,
+                      files: files, message: message, viewerIsSender: access.isSender)
+    }
+
+    /// Starts a download: checks access, view-only and status, records the download, and returns a
+    /// stream that opens the sealed blob chunk by chunk.
+    public func download(_ shareID: String, fileID: String, by user: User) async throws -> (ShareFile, PlaintextStream) {
+        let access = try await access(shareID, by: user)
+        let share = access.share
+        guard let file = try await deps.store.read({ try await $0.files(shareID: share.id) }).first(where: { $0.id == fileID }) else {
+            throw SafehavenError.notFound
+        }
+        try requireActive(share)
+        if access.recipient != nil && share.viewOnly {
+            throw SafehavenError.forbidden("view_only", "The sender made this share view-only: its files cannot be downloaded.")
+        }
+        guard let wrapped = share.wrappedKey else { throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.") }
+        let key = try deps.kek.unwrap(wrapped)
+        let reader = try deps.blobs.openReader(id: file.blobID)
+        let now = deps.clock.now()
+        let ids = deps.ids
+        do {
+            try await deps.store.write { tx in
+                if let mine = access.recipient {
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: mine.id, type: .downloaded, at: now))
+                }
+                try await tx.appendAudit(AuditEntry(.shareDownloaded, actor: user.id, organisation: user.organisationID, target: share.id,
+                                                    details: ["file": file.id, "by": access.isSender ? "sender" : "recipient"]), at: now)
+            }
+        } catch {
+            reader.close()
+            throw error
+        }
+        return (file, PlaintextStream(reader: reader, dataKey: key))
+    }
+
+    // MARK: recipient actions
+
+    /// The addressee confirms they have received the share. Repeating it changes nothing.
+    public func confirmReceipt(_ shareID: String, by user: User) async throws -> Recipient {
+        let access = try await access(shareID, by: user)
+        guard var mine = access.recipient else {
+            throw SafehavenError.forbidden("not_a_recipient", "Only an addressee can confirm receipt.")
+        }
+        try requireActive(access.share)
+        if mine.receiptAt != nil { return mine }
+        let now = deps.clock.now()
+        mine.receiptAt = now
+        let ids = deps.ids
+        try await deps.store.write { [mine] tx in
+            try await tx.updateState(of: mine)
+            try await tx.insert(TrackingEvent(id: ids.next(), shareID: shareID, recipientID: mine.id, type: .receiptConfirmed, at: now))
+            try await tx.appendAudit(AuditEntry(.shareReceipt, actor: user.id, organisation: user.organisationID, target: shareID), at: now)
+        }
+        return mine
+    }
+
+    /// For an addressee: removes the share from their inbox. For the sender: destroys the content now.
+    public func delete(_ shareID: String, by user: User) async throws {
+        let access = try await access(shareID, by: user)
+        let now = deps.clock.now()
+        if var mine = access.recipient {
+            mine.deletedAt = now
+            let ids = deps.ids
+            try await deps.store.write { [mine] tx in
+                try await tx.updateState(of: mine)
+                try await tx.insert(TrackingEvent(id: ids.next(), shareID: shareID, recipientID: mine.id, type: .deleted, at: now))
+                try await tx.appendAudit(AuditEntry(.shareDeletedByRecipient, actor: user.id, organisation: user.organisationID,
+                                                    target: shareID), at: now)
+            }
+        } else {
+            try await destroy(access.share, reason: "deleted_by_sender", actor: user)
+        }
+    }
+
+    /// The sender withdraws the share: addressees lose access at once and the content is destroyed.
+    public func revoke(_ shareID: String, by user: User) async throws -> Share {
+        let access = try await access(shareID, by: user)
+        guard access.isSender else {
+            throw SafehavenError.forbidden("not_the_sender", "Only the sender can withdraw a share.")
+        }
+        var share = access.share
+        if share.revokedAt != nil { return share }
+        let now = deps.clock.now()
+        share.revokedAt = now
+        let ids = deps.ids
+        try await deps.store.write { [share] tx in
+            try await tx.updateLifecycle(of: share)
+            for recipient in try await tx.recipients(shareID: share.id) {
+                try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .revoked, at: now))
+            }
+            try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
+        }
+        try await destroy(share, reason: "revoked", actor: user)
+        return try await deps.store.read { try await $0.share(id: shareID) } ?? share
+    }
+
+    /// Per-addressee history, for the sender only.
+    public func tracking(_ shareID: String, by user: User) async throws -> [(Recipient, [TrackingEvent])] {
+        let access = try await access(shareID, by: user)
+        guard access.isSender else { throw SafehavenError.forbidden("not_the_sender", "Only the sender can see who has opened a share.") }
+        let (recipients, events) = try await deps.store.read { db in
+            (try await db.recipients(shareID: shareID), try await db.tracking(shareID: shareID))
+        }
+        return recipients.map { r in
+            (r, events.filter { $0.recipientID == r.id || $0.recipientID == nil })
+        }
+    }
+
+    // MARK: destruction
+
+    /// Destroys a share's content: the wrapped key and sealed message are cleared in the database
+    /// (without the key no copy of the blobs can be read), then the blobs are deleted.
+    func destroy(_ share: Share, reason: String, actor: User?) async throws {
+        var share = share
+        guard share.destroyedAt == nil else { return }
+        let now = deps.clock.now()
+        share.destroyedAt = now
+        share.wrappedKey = nil
+        share.messageSealed = nil
+        let ids = deps.ids
+        let files: [ShareFile] = try await deps.store.write { [share] tx in
+            try await tx.updateLifecycle(of: share)
+            for recipient in try await tx.recipients(shareID: share.id) {
+                try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .destroyed, at: now))
+            }
+            try await tx.appendAudit(AuditEntry(.shareDestroyed, actor: actor?.id, organisation: share.senderOrganisationID,
+                                                target: share.id, details: ["reason": reason]), at: now)
+            return try await tx.files(shareID: share.id)
+        }
+        for file in files { try? deps.blobs.delete(id: file.blobID) }
+    }
+
+    /// Background job: marks shares past expiry as expired and destroys their content.
+    /// Returns how many were expired.
+    @discardableResult
+    public func expireDue() async throws -> Int {
+        let now = deps.clock.now()
+        let due = try await deps.store.read { try await $0.sharesDueForExpiry(at: now) }
+        let ids = deps.ids
+        for var share in due {
+            share.expiredAt = share.expiredAt ?? now
+            try await deps.store.write { [share] tx in
+                try await tx.updateLifecycle(of: share)
+                for recipient in try await tx.recipients(shareID: share.id) {
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .expired, at: now))
+                }
+                try await tx.appendAudit(AuditEntry(.shareExpired, actor: nil, organisation: share.senderOrganisationID, target: share.id), at: now)
+            }
+            try await destroy(share, reason: "expired", actor: nil)
+        }
+        return due.count
+    }
+
+    /// Background job: deletes blobs no row refers to (left by a crash or a dropped upload) once
+    /// they are older than `grace`, so an upload still in progress is never touched.
+    @discardableResult
+    public func sweepOrphans(grace: TimeInterval = 3600) async throws -> Int {
+        let cutoff = deps.clock.now().addingTimeInterval(-grace)
+        let candidates = try deps.blobs.sweepCandidates(olderThan: cutoff)
+        var removed = try deps.blobs.removeAbandonedWrites(olderThan: cutoff)
+        guard !candidates.isEmpty else { return removed }
+        let referenced = try await deps.store.read { try await $0.referencedBlobIDs() }
+        for id in candidates where !referenced.contains(id) {
+            try deps.blobs.delete(id: id)
+            removed += 1
+        }
+        return removed
+    }
+}
+
+/// Plaintext of one file, opened from its sealed blob as it is read.
+public final class PlaintextStream: @unchecked Sendable {
+    let reader: any BlobReader
+    var opener: StreamOpener
+    var finished = false
+    public static let readSize = 256 * 1024
+
+    init(reader: any BlobReader, dataKey: SymmetricKey) {
+        self.reader = reader
+        self.opener = StreamOpener(dataKey: dataKey)
+    }
+
+    /// The next plaintext bytes; nil at the end. Throws `CryptoFailure` if the blob was tampered with.
+    public func next() throws -> [UInt8]? {
+        while !finished {
+            let chunk = try reader.read(max: Self.readSize)
+            if chunk.isEmpty {
+                finished = true
+                reader.close()
+                return try opener.finish()
+            }
+            let out = try opener.update(chunk)
+            if !out.isEmpty { return out }
+        }
+        return nil
+    }
+
+    public func close() { reader.close() }
+}

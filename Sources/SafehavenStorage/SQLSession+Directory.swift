@@ -1,0 +1,109 @@
+import Foundation
+import SafehavenCore
+import SQLKit
+
+extension SQLSession {
+    func organisation(id: String) async throws -> Organisation? {
+        guard let row = try await db.raw("SELECT * FROM organisations WHERE id = \(bind: id)").first() else { return nil }
+        return try await organisation(row)
+    }
+
+    func organisation(domain: String) async throws -> Organisation? {
+        guard let row = try await db.raw("""
+            SELECT o.* FROM organisations o JOIN organisation_domains d ON d.organisation_id = o.id
+            WHERE d.domain = \(bind: domain)
+            """).first() else { return nil }
+        return try await organisation(row)
+    }
+
+    func organisations() async throws -> [Organisation] {
+        var out: [Organisation] = []
+        for row in try await db.raw("SELECT * FROM organisations ORDER BY name, id").all() { out.append(try await organisation(row)) }
+        return out
+    }
+
+    private func organisation(_ row: any SQLRow) async throws -> Organisation {
+        let id = try row.string("id")
+        let domains = try await db.raw("SELECT domain FROM organisation_domains WHERE organisation_id = \(bind: id) ORDER BY domain")
+            .all().map { try $0.string("domain") }
+        return Organisation(id: id, name: try row.string("name"), domains: domains, switchboard: try row.string("switchboard"),
+                            address: try row.string("address"), createdAt: try row.date("created_at"))
+    }
+
+    func insert(_ o: Organisation) async throws {
+        try await db.raw("""
+            INSERT INTO organisations (id, name, switchboard, address, created_at)
+            VALUES (\(bind: o.id), \(bind: o.name), \(bind: o.switchboard), \(bind: o.address), \(bind: Millis.from(o.createdAt)))
+            """).run()
+        for domain in o.domains {
+            try await db.raw("INSERT INTO organisation_domains (domain, organisation_id) VALUES (\(bind: domain), \(bind: o.id))").run()
+        }
+    }
+
+    func user(id: String) async throws -> User? {
+        try await db.raw("SELECT * FROM users WHERE id = \(bind: id)").first().map(user)
+    }
+
+    func user(email: String) async throws -> User? {
+        try await db.raw("SELECT * FROM users WHERE email = \(bind: email)").first().map(user)
+    }
+
+    private func user(_ row: any SQLRow) throws -> User {
+        var u = User(
+            id: try row.string("id"), organisationID: try row.string("organisation_id"), email: try row.string("email"),
+            name: try row.string("name"), jobTitle: try row.string("job_title"), department: try row.string("department"),
+            phone: try row.string("phone"),
+            roles: try row.string("roles").split(separator: ",").compactMap { Role(rawValue: String($0)) },
+            passwordHash: try row.string("password_hash"), createdAt: try row.date("created_at"))
+        u.totpSecretSealed = try row.optionalString("totp_secret")
+        u.totpEnabled = try row.bool("totp_enabled")
+        u.totpLastCounter = try row.optionalInt("totp_last_counter")
+        u.failedLogins = Int(try row.int("failed_logins"))
+        u.lastFailedLoginAt = try row.optionalDate("last_failed_at")
+        u.lockedUntil = try row.optionalDate("locked_until")
+        u.disabled = try row.bool("disabled")
+        return u
+    }
+
+    func insert(_ u: User) async throws {
+        try await db.raw("""
+            INSERT INTO users (id, organisation_id, email, name, job_title, department, phone, roles, password_hash,
+                totp_secret, totp_enabled, totp_last_counter, failed_logins, last_failed_at, locked_until, disabled, created_at)
+            VALUES (\(bind: u.id), \(bind: u.organisationID), \(bind: u.email), \(bind: u.name), \(bind: u.jobTitle),
+                \(bind: u.department), \(bind: u.phone), \(bind: u.roles.map(\.rawValue).joined(separator: ",")),
+                \(bind: u.passwordHash), \(bind: u.totpSecretSealed), \(bind: u.totpEnabled.flag), \(bind: u.totpLastCounter),
+                \(bind: Int64(u.failedLogins)), \(bind: Millis.from(u.lastFailedLoginAt)), \(bind: Millis.from(u.lockedUntil)),
+                \(bind: u.disabled.flag), \(bind: Millis.from(u.createdAt)))
+            """).run()
+    }
+
+    func updateSecurity(of u: User) async throws {
+        try await db.raw("""
+            UPDATE users SET password_hash = \(bind: u.passwordHash), totp_secret = \(bind: u.totpSecretSealed),
+                totp_enabled = \(bind: u.totpEnabled.flag), totp_last_counter = \(bind: u.totpLastCounter),
+                failed_logins = \(bind: Int64(u.failedLogins)), last_failed_at = \(bind: Millis.from(u.lastFailedLoginAt)),
+                locked_until = \(bind: Millis.from(u.lockedUntil)), disabled = \(bind: u.disabled.flag)
+            WHERE id = \(bind: u.id)
+            """).run()
+    }
+
+    func token(hash: String) async throws -> AccessToken? {
+        guard let row = try await db.raw("SELECT * FROM access_tokens WHERE token_hash = \(bind: hash)").first() else { return nil }
+        return AccessToken(id: try row.string("id"), userID: try row.string("user_id"),
+                           kind: AccessToken.Kind(rawValue: try row.string("kind")) ?? .session,
+                           tokenHash: try row.string("token_hash"), createdAt: try row.date("created_at"),
+                           expiresAt: try row.date("expires_at"), revokedAt: try row.optionalDate("revoked_at"))
+    }
+
+    func insert(_ t: AccessToken) async throws {
+        try await db.raw("""
+            INSERT INTO access_tokens (id, user_id, kind, token_hash, created_at, expires_at, revoked_at)
+            VALUES (\(bind: t.id), \(bind: t.userID), \(bind: t.kind.rawValue), \(bind: t.tokenHash),
+                \(bind: Millis.from(t.createdAt)), \(bind: Millis.from(t.expiresAt)), \(bind: Millis.from(t.revokedAt)))
+            """).run()
+    }
+
+    func revokeToken(id: String, at: Date) async throws {
+        try await db.raw("UPDATE access_tokens SET revoked_at = \(bind: Millis.from(at)) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import SafehavenCore
+import SQLKit
+
+extension SQLSession {
+    func share(id: String) async throws -> Share? {
+        try await db.raw("SELECT * FROM shares WHERE id = \(bind: id)").first().map(share)
+    }
+
+    func inbox(userID: String) async throws -> [Share] {
+        try await db.raw("""
+            SELECT s.* FROM shares s JOIN share_recipients r ON r.share_id = s.id
+            WHERE r.user_id = \(bind: userID) AND r.deleted_at IS NULL
+            ORDER BY s.created_at DESC, s.id DESC
+            """).all().map(share)
+    }
+
+    func sent(userID: String) async throws -> [Share] {
+        try await db.raw("SELECT * FROM shares WHERE sender_id = \(bind: userID) ORDER BY created_at DESC, id DESC").all().map(share)
+    }
+
+    func sharesDueForExpiry(at now: Date) async throws -> [Share] {
+        try await db.raw("""
+            SELECT * FROM shares WHERE expires_at <= \(bind: Millis.from(now)) AND destroyed_at IS NULL ORDER BY expires_at, id
+            """).all().map(share)
+    }
+
+    private func share(_ row: any SQLRow) throws -> Share {
+        var s = Share(
+            id: try row.string("id"), senderID: try row.string("sender_id"), senderOrganisationID: try row.string("sender_org_id"),
+            subject: try row.string("subject"), messageSealed: try row.optionalString("message_sealed"),
+            wrappedKey: try row.optionalString("wrapped_key"),
+            marking: Marking(rawValue: try row.string("marking")) ?? .officialSensitive,
+            legacyMarking: try row.optionalString("legacy_marking"), purpose: try row.string("purpose"),
+            handling: try row.string("handling"), viewOnly: try row.bool("view_only"),
+            requireReceipt: try row.bool("require_receipt"), createdAt: try row.date("created_at"),
+            expiresAt: try row.date("expires_at"), parentID: try row.optionalString("parent_id"),
+            threadID: try row.string("thread_id"))
+        s.revokedAt = try row.optionalDate("revoked_at")
+        s.expiredAt = try row.optionalDate("expired_at")
+        s.destroyedAt = try row.optionalDate("destroyed_at")
+        return s
+    }
+
+    func insert(_ s: Share) async throws {
+        try await db.raw("""
+            INSERT INTO shares (id, sender_id, sender_org_id, subject, message_sealed, wrapped_key, marking, legacy_marking,
+                purpose, handling, view_only, require_receipt, created_at, expires_at, revoked_at, expired_at, destroyed_at,
+                parent_id, thread_id)
+            VALUES (\(bind: s.id), \(bind: s.senderID), \(bind: s.senderOrganisationID), \(bind: s.subject),
+                \(bind: s.messageSealed), \(bind: s.wrappedKey), \(bind: s.marking.rawValue), \(bind: s.legacyMarking),
+                \(bind: s.purpose), \(bind: s.handling), \(bind: s.viewOnly.flag), \(bind: s.requireReceipt.flag),
+                \(bind: Millis.from(s.createdAt)), \(bind: Millis.from(s.expiresAt)), \(bind: Millis.from(s.revokedAt)),
+                \(bind: Millis.from(s.expiredAt)), \(bind: Millis.from(s.destroyedAt)), \(bind: s.parentID), \(bind: s.threadID))
+            """).run()
+    }
+
+    func updateLifecycle(of s: Share) async throws {
+        try await db.raw("""
+            UPDATE shares SET revoked_at = \(bind: Millis.from(s.revokedAt)), expired_at = \(bind: Millis.from(s.expiredAt)),
+                destroyed_at = \(bind: Millis.from(s.destroyedAt)), wrapped_key = \(bind: s.wrappedKey),
+                message_sealed = \(bind: s.messageSealed)
+            WHERE id = \(bind: s.id)
+            """).run()
+    }
+
+    func recipients(shareID: String) async throws -> [Recipient] {
+        try await db.raw("SELECT * FROM share_recipients WHERE share_id = \(bind: shareID) ORDER BY email, id").all().map { row in
+            var r = Recipient(id: try row.string("id"), shareID: try row.string("share_id"), userID: try row.string("user_id"),
+                              email: try row.string("email"))
+            r.receiptAt = try row.optionalDate("receipt_at")
+            r.deletedAt = try row.optionalDate("deleted_at")
+            return r
+        }
+    }
+
+    func insert(_ r: Recipient) async throws {
+        try await db.raw("""
+            INSERT INTO share_recipients (id, share_id, user_id, email, receipt_at, deleted_at)
+            VALUES (\(bind: r.id), \(bind: r.shareID), \(bind: r.userID), \(bind: r.email),
+                \(bind: Millis.from(r.receiptAt)), \(bind: Millis.from(r.deletedAt)))
+            """).run()
+    }
+
+    func updateState(of r: Recipient) async throws {
+        try await db.raw("""
+            UPDATE share_recipients SET receipt_at = \(bind: Millis.from(r.receiptAt)), deleted_at = \(bind: Millis.from(r.deletedAt))
+            WHERE id = \(bind: r.id)
+            """).run()
+    }
+
+    func files(shareID: String) async throws -> [ShareFile] {
+        try await db.raw("SELECT * FROM share_files WHERE share_id = \(bind: shareID) ORDER BY position, id").all().map { row in
+            ShareFile(id: try row.string("id"), shareID: try row.string("share_id"), name: try row.string("name"),
+                      contentType: try row.string("content_type"), size: try row.int("size"), sha256: try row.string("sha256"),
+                      blobID: try row.string("blob_id"))
+        }
+    }
+
+    func insert(_ f: ShareFile) async throws {
+        let position = try await db.raw("SELECT COUNT(*) AS n FROM share_files WHERE share_id = \(bind: f.shareID)").first()?.int("n") ?? 0
+        try await db.raw("""
+            INSERT INTO share_files (id, share_id, position, name, content_type, size, sha256, blob_id)
+            VALUES (\(bind: f.id), \(bind: f.shareID), \(bind: position), \(bind: f.name), \(bind: f.contentType),
+                \(bind: f.size), \(bind: f.sha256), \(bind: f.blobID))
+            """).run()
+    }
+
+    func referencedBlobIDs() async throws -> Set<String> {
+        Set(try await db.raw("SELECT blob_id FROM share_files").all().map { try $0.string("blob_id") })
+    }
+
+    func tracking(shareID: String) async throws -> [TrackingEvent] {
+        let events = try await db.raw("SELECT * FROM tracking_events WHERE share_id = \(bind: shareID)").all().map { row in
+            TrackingEvent(id: try row.string("id"), shareID: try row.string("share_id"), recipientID: try row.optionalString("recipient_id"),
+                          type: TrackingType(rawValue: try row.string("type")) ?? .opened, at: try row.date("at"))
+        }
+        // Events in one instant keep their natural order (announced before opened, revoked before destroyed).
+        let rank = Dictionary(uniqueKeysWithValues: TrackingType.allCases.enumerated().map { ($1, $0) })
+        return events.sorted { ($0.at, rank[$0.type]!, $0.id) < ($1.at, rank[$1.type]!, $1.id) }
+    }
+
+    func insert(_ e: TrackingEvent) async throws {
+        try await db.raw("""
+            INSERT INTO tracking_events (id, share_id, recipient_id, type, at)
+            VALUES (\(bind: e.id), \(bind: e.shareID), \(bind: e.recipientID), \(bind: e.type.rawValue), \(bind: Millis.from(e.at)))
+            """).run()
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SafehavenCore
+import SafehavenCrypto
+import SQLKit
+
+/// The one SQL implementation of Safehaven's store, for SQLite and PostgreSQL alike. Queries are
+/// split by aggregate into `SQLSession+….swift` files.
+public final class SQLStore: Store, @unchecked Sendable {
+    public let backend: any DatabaseBackend
+    let signer: CheckpointSigner
+
+    public init(backend: any DatabaseBackend, signer: CheckpointSigner) {
+        self.backend = backend
+        self.signer = signer
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
+        let isPostgres = backend.isPostgres
+        let signer = self.signer
+        return try await backend.withSession { db in
+            try await body(SQLSession(db: db, isPostgres: isPostgres, signer: signer))
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) async throws -> T) async throws -> T {
+        let isPostgres = backend.isPostgres
+        let signer = self.signer
+        return try await backend.withTransaction { db in
+            try await body(SQLSession(db: db, isPostgres: isPostgres, signer: signer))
+        }
+    }
+
+    /// Runs raw SQL; for tests that tamper with rows and for operator tools only.
+    public func execute(_ sql: String) async throws {
+        try await backend.withSession { db in try await db.raw(SQLQueryString(sql)).run() }
+    }
+}
+
+/// One database session (inside a transaction when writing).
+struct SQLSession: StoreWriter {
+    let db: any SQLDatabase
+    let isPostgres: Bool
+    let signer: CheckpointSigner
+}
+
+extension SQLRow {
+    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
+    func int(_ column: String) throws -> Int64 { try decode(column: column, as: Int64.self) }
+    func optionalInt(_ column: String) throws -> Int64? { try decode(column: column, as: Int64?.self) }
+    func bool(_ column: String) throws -> Bool { try int(column) != 0 }
+    func date(_ column: String) throws -> Date { Millis.date(try int(column)) }
+    func optionalDate(_ column: String) throws -> Date? { Millis.date(try optionalInt(column)) }
+}
+
+extension Bool {
+    var flag: Int64 { self ? 1 : 0 }
+}
