@@ -48,6 +48,10 @@ extension SQLSession {
         try await db.raw("SELECT * FROM users WHERE email = \(bind: email)").first().map(user)
     }
 
+    func userCount() async throws -> Int64 {
+        try await db.raw("SELECT COUNT(*) AS n FROM users").first()?.int("n") ?? 0
+    }
+
     private func user(_ row: any SQLRow) throws -> User {
         var u = User(
             id: try row.string("id"), organisationID: try row.string("organisation_id"), email: try row.string("email"),

@@ -8,6 +8,7 @@ public protocol StoreReader: Sendable {
 
     func user(id: String) async throws -> User?
     func user(email: String) async throws -> User?
+    func userCount() async throws -> Int64
 
     func token(hash: String) async throws -> AccessToken?
 

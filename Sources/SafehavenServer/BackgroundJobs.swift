@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import SafehavenCore
+import ServiceLifecycle
+
+/// Runs the periodic jobs (expire shares and destroy their content; sweep orphaned blobs) until
+/// the service group shuts down.
+struct BackgroundJobs: Service {
+    let runtime: Runtime
+    let interval: Duration
+
+    func run() async throws {
+        let logger = runtime.logger
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await Self.runOnce(runtime: runtime, logger: logger)
+            try? await gracefulShutdownOrSleep(interval)
+        }
+    }
+
+    private func gracefulShutdownOrSleep(_ duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: duration)
+        }
+    }
+
+    /// One pass of every job; failures are logged and retried next time.
+    static func runOnce(runtime: Runtime, logger: Logger) async {
+        do {
+            let expired = try await runtime.shares.expireDue()
+            if expired > 0 { logger.info("expired shares", metadata: ["count": "\(expired)"]) }
+        } catch {
+            logger.error("expiry job failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            let removed = try await runtime.shares.sweepOrphans()
+            if removed > 0 { logger.info("removed orphaned blobs", metadata: ["count": "\(removed)"]) }
+        } catch {
+            logger.error("orphan sweep failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

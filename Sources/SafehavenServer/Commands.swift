@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import Logging
+import SafehavenCore
+import SafehavenStorage
+
+/// What each CLI command does, kept beside the server so the executable only parses arguments.
+public enum Commands {
+    static func withRuntime<T>(_ config: AppConfig, migrate: Bool = true, _ body: (Runtime) async throws -> T) async throws -> T {
+        var logger = Logger(label: "safehaven")
+        logger.logLevel = .warning
+        let runtime = try await Runtime.open(config: config, migrate: migrate, logger: logger)
+        do {
+            let value = try await body(runtime)
+            await runtime.close()
+            return value
+        } catch {
+            await runtime.close()
+            throw error
+        }
+    }
+
+    public static func serve(config: AppConfig) async throws {
+        var logger = Logger(label: "safehaven")
+        logger.logLevel = config.logLevel
+        let runtime = try await Runtime.open(config: config, logger: logger)
+        if let admin = try await runtime.ensureFirstAdministrator() {
+            print("""
+                New installation in \(config.dataDirectory.path).
+                First administrator: \(admin.email)
+                One-time password:   \(admin.password)
+                This password is shown once and is not stored anywhere in readable form. Sign in and keep it safe.
+                """)
+        }
+        let app = buildApplication(runtime: runtime) { port in
+            print("Safehaven is listening on http://\(config.host):\(port)")
+        }
+        do {
+            try await app.runService()
+        } catch {
+            await runtime.close()
+            throw error
+        }
+        await runtime.close()
+    }
+
+    public static func migrate(config: AppConfig, dryRun: Bool) async throws -> String {
+        try await withRuntime(config, migrate: false) { runtime in
+            if dryRun {
+                let pending = try await runtime.migrator.pending()
+                if pending.isEmpty { return "up to date: no pending migrations" }
+                return (["would apply:"] + pending.map { "  \($0.version) \($0.name)" }).joined(separator: "\n")
+            }
+            let applied = try await runtime.migrator.migrate()
+            if applied.isEmpty { return "up to date: no pending migrations" }
+            return (["applied:"] + applied.map { "  \($0.version) \($0.name)" }).joined(separator: "\n")
+        }
+    }
+
+    public static func addOrganisation(config: AppConfig, name: String, domains: [String], switchboard: String, address: String) async throws -> String {
+        try await withRuntime(config) { runtime in
+            try await runtime.directory.createOrganisation(name: name, domains: domains, switchboard: switchboard, address: address).id
+        }
+    }
+
+    public static func addUser(config: AppConfig, input: DirectoryService.NewUser) async throws -> (User, String?) {
+        try await withRuntime(config) { runtime in try await runtime.directory.createUser(input) }
+    }
+
+    public static func createToken(config: AppConfig, email: String, days: Int?) async throws -> String {
+        try await withRuntime(config) { runtime in try await runtime.auth.createAPIToken(email: email, expiresInDays: days).token }
+    }
+
+    /// The report line and whether the chain is intact.
+    public static func verifyAudit(config: AppConfig) async throws -> (String, Bool) {
+        try await withRuntime(config) { runtime in
+            switch try await AuditVerifier(store: runtime.store, signer: runtime.signer).verify() {
+            case .ok(let events, _): return ("ok: \(events) events", true)
+            case .bad(let seq, let reason): return ("bad: event \(seq): \(reason)", false)
+            }
+        }
+    }
+
+    /// A one-line explanation of an error for the terminal.
+    public static func describe(_ error: Error) -> String {
+        if let e = error as? SafehavenError { return e.message }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import SafehavenCore
+
+/// Everything the service needs to start, as a plain value. The command line and the environment
+/// fill it in; each environment variable is named here and nowhere else.
+public struct AppConfig: Sendable {
+    public var dataDirectory: URL
+    /// `postgres://…` or a SQLite path; nil for `<data dir>/safehaven.sqlite`.
+    public var databaseURL: String?
+    public var host: String
+    public var port: Int
+    /// Base64 KEK from the environment instead of `master.key`.
+    public var masterKey: String?
+    /// Base64 Ed25519 seed from the environment instead of `audit.key`.
+    public var auditKey: String?
+    public var limits: Limits
+    /// scrypt cost (log2 N) for new password hashes.
+    public var passwordCost: Int
+    public var logLevel: Logger.Level
+    /// Seconds between background job runs (expiry, sweeping orphans).
+    public var jobInterval: Int
+    /// Address of the first administrator created on a new installation.
+    public var adminEmail: String
+
+    public init(dataDirectory: URL, databaseURL: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
+                masterKey: String? = nil, auditKey: String? = nil, limits: Limits = Limits(), passwordCost: Int = 15,
+                logLevel: Logger.Level = .info, jobInterval: Int = 60, adminEmail: String = "admin@safehaven.invalid") {
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.host = host
+        self.port = port
+        self.masterKey = masterKey
+        self.auditKey = auditKey
+        self.limits = limits
+        self.passwordCost = passwordCost
+        self.logLevel = logLevel
+        self.jobInterval = jobInterval
+        self.adminEmail = adminEmail
+    }
+
+    public enum Variable {
+        public static let dataDirectory = "SAFEHAVEN_DATA_DIR"
+        public static let databaseURL = "SAFEHAVEN_DATABASE_URL"
+        public static let host = "SAFEHAVEN_HOST"
+        public static let port = "SAFEHAVEN_PORT"
+        public static let masterKey = "SAFEHAVEN_MASTER_KEY"
+        public static let auditKey = "SAFEHAVEN_AUDIT_KEY"
+        public static let maxShareBytes = "SAFEHAVEN_MAX_SHARE_BYTES"
+        public static let passwordCost = "SAFEHAVEN_PASSWORD_COST"
+        public static let logLevel = "SAFEHAVEN_LOG_LEVEL"
+        public static let adminEmail = "SAFEHAVEN_ADMIN_EMAIL"
+    }
+
+    /// Reads the environment; command-line options given by the caller take precedence.
+    public static func fromEnvironment(
+        _ env: [String: String] = ProcessInfo.processInfo.environment,
+        dataDirectory: String? = nil, databaseURL: String? = nil, host: String? = nil, port: Int? = nil
+    ) throws -> AppConfig {
+        let dir = dataDirectory ?? env[Variable.dataDirectory] ?? "./data"
+        var config = AppConfig(dataDirectory: URL(fileURLWithPath: dir, isDirectory: true).standardizedFileURL)
+        config.databaseURL = databaseURL ?? env[Variable.databaseURL].flatMap { $0.isEmpty ? nil : $0 }
+        config.host = host ?? env[Variable.host] ?? config.host
+        if let port = port ?? env[Variable.port].flatMap(Int.init) {
+            guard (0...65535).contains(port) else { throw ConfigError("port must be between 0 and 65535") }
+            config.port = port
+        }
+        config.masterKey = env[Variable.masterKey].flatMap { $0.isEmpty ? nil : $0 }
+        config.auditKey = env[Variable.auditKey].flatMap { $0.isEmpty ? nil : $0 }
+        if let raw = env[Variable.maxShareBytes] {
+            guard let bytes = Int64(raw), bytes > 0 else { throw ConfigError("\(Variable.maxShareBytes) must be a positive number of bytes") }
+            config.limits.maxShareBytes = bytes
+        }
+        if let raw = env[Variable.passwordCost] {
+            guard let cost = Int(raw), (10...20).contains(cost) else { throw ConfigError("\(Variable.passwordCost) must be 10 to 20") }
+            config.passwordCost = cost
+        }
+        if let raw = env[Variable.logLevel] {
+            guard let level = Logger.Level(rawValue: raw.lowercased()) else { throw ConfigError("unknown log level \(raw)") }
+            config.logLevel = level
+        }
+        if let email = env[Variable.adminEmail] { config.adminEmail = email }
+        return config
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

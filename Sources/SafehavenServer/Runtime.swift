@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import SafehavenCore
+import SafehavenCrypto
+import SafehavenStorage
+
+/// An opened installation: data directory, keys, database (migrated) and the services on top.
+/// The server and every CLI command use this one path to open the store.
+public final class Runtime: @unchecked Sendable {
+    public let config: AppConfig
+    public let deps: Dependencies
+    public let store: SQLStore
+    public let blobs: DirectoryBlobStore
+    public let signer: CheckpointSigner
+    public let logger: Logger
+    public var auth: AuthService { AuthService(deps) }
+    public var directory: DirectoryService { DirectoryService(deps) }
+    public var shares: ShareService { ShareService(deps) }
+
+    init(config: AppConfig, deps: Dependencies, store: SQLStore, blobs: DirectoryBlobStore, signer: CheckpointSigner, logger: Logger) {
+        self.config = config
+        self.deps = deps
+        self.store = store
+        self.blobs = blobs
+        self.signer = signer
+        self.logger = logger
+    }
+
+    /// Opens (and on first use creates) the installation at `config.dataDirectory`.
+    /// - Parameter migrate: false only for `migrate --dry-run`, which must change nothing.
+    public static func open(config: AppConfig, clock: any Clock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
+                            random: any RandomSource = SystemRandomSource(), migrate: Bool = true,
+                            logger: Logger = Logger(label: "safehaven")) async throws -> Runtime {
+        let fm = FileManager.default
+        try fm.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let kek = try KeyEncryptionKey(encoded: config.masterKey ?? KeyFile.loadOrCreate(
+            config.dataDirectory.appendingPathComponent("master.key"), make: { KeyEncryptionKey.generateEncoded(random: random) }))
+        let signer = try CheckpointSigner(encoded: config.auditKey ?? KeyFile.loadOrCreate(
+            config.dataDirectory.appendingPathComponent("audit.key"), make: { CheckpointSigner.generateEncoded(random: random) }))
+        let location = try DatabaseLocation.parse(config.databaseURL ?? config.dataDirectory.appendingPathComponent("safehaven.sqlite").path)
+        let backend = try await location.open(logger: logger)
+        do {
+            if migrate { try await Migrator(backend: backend).migrate(now: clock.now()) }
+            let store = SQLStore(backend: backend, signer: signer)
+            let blobs = try DirectoryBlobStore(root: config.dataDirectory)
+            let deps = Dependencies(store: store, blobs: blobs, kek: kek, clock: clock, ids: ids, random: random,
+                                    passwords: PasswordHasher(logN: config.passwordCost, random: random), limits: config.limits)
+            return Runtime(config: config, deps: deps, store: store, blobs: blobs, signer: signer, logger: logger)
+        } catch {
+            await backend.close()
+            throw error
+        }
+    }
+
+    public var migrator: Migrator { Migrator(backend: store.backend) }
+
+    public func close() async { await store.backend.close() }
+
+    /// On a new installation (no users at all), creates an administrators' organisation and a
+    /// first administrator, returning the address and one-time password to show once.
+    public func ensureFirstAdministrator() async throws -> (email: String, password: String)? {
+        let count = try await store.read { try await $0.userCount() }
+        guard count == 0 else { return nil }
+        let email = try EmailAddress.normalise(config.adminEmail)
+        let domain = EmailAddress.domain(of: email)
+        var org = try await directory.findOrganisation(domain)
+        if org == nil {
+            org = try await directory.createOrganisation(
+                name: "Safehaven administration", domains: [domain], switchboard: "not set", address: "not set")
+        }
+        let (_, password) = try await directory.createUser(.init(
+            email: email, name: "Administrator", organisation: org!.id, jobTitle: "Administrator", phone: "not set", roles: [.admin]))
+        return (email, password ?? "")
+    }
+}
+
+/// Key files: created once with 0600 permissions, read as text thereafter.
+enum KeyFile {
+    static func loadOrCreate(_ url: URL, make: () -> String) throws -> String {
+        if let text = try? String(contentsOf: url, encoding: .utf8) { return text }
+        let value = make()
+        let fd = Foundation.open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            // Another process created it first: use theirs.
+            if let text = try? String(contentsOf: url, encoding: .utf8) { return text }
+            throw ConfigError("cannot create \(url.path)")
+        }
+        let bytes = Array((value + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        fsync(fd)
+        close(fd)
+        return value
+    }
+}
