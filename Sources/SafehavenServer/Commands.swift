@@ -21,6 +21,8 @@ public enum Commands {
     }
 
     public static func serve(config: AppConfig) async throws {
+        // Line-buffer stdout so the first-run notice reaches a pipe or log file at once.
+        setvbuf(stdout, nil, _IOLBF, 0)
         var logger = Logger(label: "safehaven")
         logger.logLevel = config.logLevel
         let runtime = try await Runtime.open(config: config, logger: logger)

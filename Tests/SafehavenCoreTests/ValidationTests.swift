@@ -1,0 +1,83 @@
+import Foundation
+import SafehavenCore
+import Testing
+
+@Suite struct MarkingTests {
+    @Test(arguments: [
+        ("OFFICIAL", Marking.official, nil as String?), ("official-sensitive", .officialSensitive, nil),
+        ("Official Sensitive", .officialSensitive, nil), ("PROTECT", .official, "PROTECT"),
+        ("restricted", .officialSensitive, "RESTRICTED"), ("CONFIDENTIAL", .officialSensitive, "CONFIDENTIAL"),
+    ])
+    func acceptsCurrentAndLegacyMarkings(text: String, marking: Marking, legacy: String?) throws {
+        let parsed = try Marking.parse(text)
+        #expect(parsed.marking == marking)
+        #expect(parsed.legacy == legacy)
+    }
+
+    @Test(arguments: ["SECRET", "TOP SECRET", "top-secret", "", "PUBLIC", "OFFICIALX"])
+    func refusesAnythingElse(text: String) {
+        #expect(throws: SafehavenError.self) { try Marking.parse(text) }
+    }
+}
+
+@Suite struct EmailAddressTests {
+    @Test func normalisesCaseSpaceAndTrailingDot() throws {
+        #expect(try EmailAddress.normalise("  Bob.Jones@NHS.Net. ") == "bob.jones@nhs.net")
+    }
+
+    @Test(arguments: ["", "bob", "bob@", "@nhs.net", "bob@nhs", "bob@@nhs.net", "bo b@nhs.net", "bob@nhs..net",
+                      "bob@-nhs.net", ".bob@nhs.net", "bob.@nhs.net", "b..ob@nhs.net", "bob@nhs.net\r\nBcc: x@y.z",
+                      "\"bob\"@nhs.net", "bob@[127.0.0.1]", String(repeating: "a", count: 65) + "@nhs.net"])
+    func rejectsMalformedAddresses(address: String) {
+        #expect(throws: SafehavenError.self) { try EmailAddress.normalise(address) }
+    }
+}
+
+@Suite struct FileNameTests {
+    @Test(arguments: [
+        ("../../etc/passwd", "passwd"), ("C:\\Users\\x\\report.docx", "report.docx"), ("..", "file"),
+        ("/", "file"), ("", "file"), (".hidden", "hidden"), ("a\u{0}b\nc.txt", "abc.txt"),
+        ("evil\u{202E}fdp.exe", "evilfdp.exe"), ("what?<>.pdf", "what___.pdf"), ("naïve café.txt", "naïve café.txt"),
+    ])
+    func makesNamesSafe(raw: String, expected: String) {
+        #expect(FileName.sanitise(raw) == expected)
+    }
+
+    @Test func boundsLongNamesButKeepsTheExtension() {
+        let name = FileName.sanitise(String(repeating: "x", count: 5000) + ".pdf")
+        #expect(name.count == FileName.maxLength)
+        #expect(name.hasSuffix(".pdf"))
+    }
+
+    @Test func asciiFallbackHasNoQuotesOrControls() {
+        #expect(FileName.asciiFallback("a\"b\\c;d%é.txt") == "a_b_c_d__.txt")
+    }
+}
+
+@Suite struct PasswordPolicyTests {
+    @Test(arguments: ["violet-harbour-lantern-42", "three random words here", "Tr0ub4dor&3-horse-x"])
+    func acceptsLongUncommonPasswords(password: String) throws {
+        try PasswordPolicy.check(password, email: "alice@merton.gov.uk", name: "Alice Smith")
+    }
+
+    @Test(arguments: ["short", "elevenchars", "password1234", "Password12345678", "qwertyuiop123", "aaaaaaaaaaaaaaaa",
+                      "abcdefghijklmnop", "123456789012", "alicesmith1234", "safehaven12345", "correcthorsebatterystaple"])
+    func refusesWeakPasswords(password: String) {
+        #expect(throws: SafehavenError.self) { try PasswordPolicy.check(password, email: "alicesmith@merton.gov.uk", name: "Alice Smith") }
+    }
+}
+
+@Suite struct ShareStatusTests {
+    @Test func statusFollowsRevocationExpiryAndDestruction() {
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        var share = Share(id: "s", senderID: "u", senderOrganisationID: "o", subject: "x", messageSealed: "m", wrappedKey: "k",
+                          marking: .official, legacyMarking: nil, purpose: "p", handling: "", viewOnly: false,
+                          requireReceipt: false, createdAt: t0, expiresAt: t0.addingTimeInterval(100), parentID: nil, threadID: "s")
+        #expect(share.status(at: t0) == .active)
+        #expect(share.status(at: t0.addingTimeInterval(100)) == .expired)
+        share.wrappedKey = nil
+        #expect(share.status(at: t0) == .destroyed)
+        share.revokedAt = t0
+        #expect(share.status(at: t0) == .revoked)
+    }
+}
