@@ -108,13 +108,12 @@ public final class TestEnvironment: @unchecked Sendable {
     }
 
     /// Runs `body` with a fresh environment and always cleans up.
-    public static func with<T>(_ database: TestDatabase, limits: Limits = Limits(),
-                               _ body: (TestEnvironment) async throws -> T) async throws -> T {
+    public static func with(_ database: TestDatabase, limits: Limits = Limits(),
+                            _ body: (TestEnvironment) async throws -> Void) async throws {
         let env = try await make(database, limits: limits)
         do {
-            let value = try await body(env)
+            try await body(env)
             await env.shutdown()
-            return value
         } catch {
             await env.shutdown()
             throw error
