@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SafehavenCore
+import SafehavenServer
+import SafehavenTestSupport
+import Testing
+
+/// Drives the real router in-process: the same router production serves, with the test's clock.
+struct API {
+    let client: any TestClientProtocol
+    let env: TestEnvironment
+
+    struct Reply {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: ByteBuffer
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:] }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var bytes: [UInt8] { Array(body.readableBytesView) }
+    }
+
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: [String: Any]? = nil,
+              body: Data? = nil, contentType: String? = nil) async throws -> Reply {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var buffer: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            buffer = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+        } else if let body {
+            buffer = ByteBuffer(bytes: body)
+        }
+        if let contentType { headers[.contentType] = contentType }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: buffer) { response in
+            Reply(status: response.status, headers: response.headers, body: response.body)
+        }
+    }
+
+    func login(_ email: String, _ password: String, totp: String? = nil) async throws -> String {
+        var body: [String: Any] = ["email": email, "password": password]
+        if let totp { body["totp"] = totp }
+        let reply = try await call(.post, "/api/v1/sessions", json: body)
+        guard reply.status == .created, let token = reply.json["token"] as? String else {
+            throw ConfigError("login failed: \(reply.status) \(String(buffer: reply.body))")
+        }
+        return token
+    }
+
+    /// Sends a share with the given JSON details and files; returns the raw reply.
+    func send(token: String, _ share: [String: Any], files: [(String, Data)] = [], to path: String = "/api/v1/shares") async throws -> Reply {
+        var multipart = MultipartBody()
+        multipart.addJSON(share)
+        for (name, data) in files { multipart.add(name: "file", filename: name, contentType: "application/pdf", data) }
+        return try await call(.post, path, token: token, body: multipart.finished(), contentType: multipart.contentType)
+    }
+
+    static func share(to recipients: [String] = ["bob@nhs.net"], _ extra: [String: Any] = [:]) -> [String: Any] {
+        var base: [String: Any] = ["subject": "Strategy meeting papers", "message": "Papers for Thursday's meeting.",
+                                   "recipients": recipients, "marking": "OFFICIAL-SENSITIVE",
+                                   "purpose": "Child protection strategy discussion", "handling": "Do not forward."]
+        for (k, v) in extra { base[k] = v }
+        return base
+    }
+}
+
+/// Runs `body` against a fresh installation with three people in three organisations.
+func withAPI(_ db: TestDatabase, limits: Limits = Limits(),
+             _ body: (API, TestEnvironment, TestEnvironment.People) async throws -> Void) async throws {
+    try await TestEnvironment.with(db, limits: limits) { env async throws in
+        let people = try await env.seedPeople()
+        let app = Application(router: buildRouter(runtime: env.runtime))
+        try await app.test(.router) { client in
+            try await body(API(client: client, env: env), env, people)
+        }
+    }
+}
+
+extension TestEnvironment.People {
+    static let passwords = ["alice@merton.gov.uk": TestEnvironment.alicePassword, "bob@nhs.net": TestEnvironment.bobPassword,
+                            "carol@sutton.gov.uk": TestEnvironment.carolPassword]
+}
