@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import SafehavenCore
+import SafehavenCrypto
+import SafehavenTestSupport
+import Testing
+
+@Suite struct LoginTests {
+    @Test(arguments: TestDatabase.available)
+    func failedLoginsAreSlowedThenLocked(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, _ in
+            func attempt(_ password: String) async throws -> API.Reply {
+                try await api.call(.post, "/api/v1/sessions", json: ["email": "alice@merton.gov.uk", "password": password])
+            }
+            // Unknown accounts and wrong passwords look alike.
+            let unknown = try await api.call(.post, "/api/v1/sessions", json: ["email": "nobody@merton.gov.uk", "password": "whatever-it-is-1"])
+            #expect(unknown.status == .unauthorized && unknown.errorCode == "invalid_credentials")
+            for _ in 0..<3 { #expect(try await attempt("wrong-password-here").errorCode == "invalid_credentials") }
+            // Now each attempt must wait: even the right password is refused until then.
+            let slowed = try await attempt(TestEnvironment.alicePassword)
+            #expect(slowed.status == .tooManyRequests)
+            #expect(slowed.errorCode == "too_many_attempts")
+            #expect(slowed.headers[.retryAfter] == "1")
+            env.clock.advance(1)
+            #expect(try await attempt("wrong-password-here").status == .unauthorized)
+            #expect(try await attempt("wrong-password-here").status == .tooManyRequests)
+            for _ in 0..<6 {
+                env.clock.advance(3600)
+                _ = try await attempt("wrong-password-here")
+            }
+            // The tenth failure locked the account: even the right password is refused for 15 minutes.
+            let locked = try await attempt(TestEnvironment.alicePassword)
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.errorCode == "account_locked")
+            env.clock.advance(14 * 60)
+            #expect(try await attempt(TestEnvironment.alicePassword).errorCode == "account_locked")
+            env.clock.advance(60)
+            #expect(try await attempt(TestEnvironment.alicePassword).status == .created)
+            let actions = try await env.store.read { try await $0.auditEvents(after: 0, limit: 1000) }.map(\.action)
+            #expect(actions.contains("login.locked"))
+            #expect(actions.filter { $0 == "login.failed" }.count >= 10)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func totpEnrolmentAndSignIn(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, _ in
+            let token = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
+            #expect(try await api.call(.post, "/api/v1/account/totp/confirm", token: token, json: ["code": "123456"]).errorCode == "totp_not_started")
+            let enrol = try await api.call(.post, "/api/v1/account/totp", token: token)
+            #expect(enrol.status == .created)
+            let secretText = try #require(enrol.json["secret"] as? String)
+            #expect((enrol.json["uri"] as? String)?.hasPrefix("otpauth://totp/Safehaven%3Abob%40nhs.net?secret=\(secretText)") == true)
+            let secret = try #require(Self.base32Decode(secretText))
+            let totp = TOTP(secret: secret)
+            let bad = try await api.call(.post, "/api/v1/account/totp/confirm", token: token, json: ["code": "000000"])
+            #expect(bad.errorCode == "invalid_code")
+            let code = totp.code(counter: TOTP.counter(at: env.clock.now()))
+            #expect(try await api.call(.post, "/api/v1/account/totp/confirm", token: token, json: ["code": code]).status == .ok)
+            #expect(try await api.call(.get, "/api/v1/account", token: token).json["totpEnabled"] as? Bool == true)
+            #expect(try await api.call(.post, "/api/v1/account/totp", token: token).status == .conflict)
+
+            env.clock.advance(30)
+            let noCode = try await api.call(.post, "/api/v1/sessions", json: ["email": "bob@nhs.net", "password": TestEnvironment.bobPassword])
+            #expect(noCode.status == .unauthorized && noCode.errorCode == "totp_required")
+            let wrongCode = try await api.call(.post, "/api/v1/sessions",
+                                               json: ["email": "bob@nhs.net", "password": TestEnvironment.bobPassword, "totp": "999999"])
+            #expect(wrongCode.errorCode == "invalid_credentials")
+            env.clock.advance(30)
+            let now = totp.code(counter: TOTP.counter(at: env.clock.now()))
+            _ = try await api.login("bob@nhs.net", TestEnvironment.bobPassword, totp: now)
+            // The same code cannot be used twice.
+            let replay = try await api.call(.post, "/api/v1/sessions", json: ["email": "bob@nhs.net", "password": TestEnvironment.bobPassword, "totp": now])
+            #expect(replay.errorCode == "invalid_credentials")
+            // The seed is stored sealed, never in the clear.
+            let stored = try await env.store.read { try await $0.user(email: "bob@nhs.net") }
+            #expect(stored?.totpSecretSealed?.hasPrefix("sg1:") == true)
+            #expect(stored?.totpSecretSealed?.contains(secretText) == false)
+        }
+    }
+
+    static func base32Decode(_ text: String) -> [UInt8]? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var buffer: UInt32 = 0, bits = 0
+        var out: [UInt8] = []
+        for ch in text {
+            guard let index = alphabet.firstIndex(of: ch) else { return nil }
+            buffer = (buffer << 5) | UInt32(index)
+            bits += 5
+            if bits >= 8 {
+                out.append(UInt8((buffer >> UInt32(bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func systemEndpoints(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            let health = try await api.call(.get, "/health")
+            #expect(health.status == .ok && health.json["status"] as? String == "ok")
+            #expect(health.headers[.xContentTypeOptions] == "nosniff")
+            #expect(health.headers[.cacheControl] == "no-store")
+            let metrics = try await api.call(.get, "/metrics")
+            #expect(metrics.status == .ok)
+            #expect(String(buffer: metrics.body).contains("# TYPE"))
+            let spec = try await api.call(.get, "/openapi.yaml")
+            #expect(spec.status == .ok)
+            #expect(String(buffer: spec.body).hasPrefix("openapi: 3"))
+            let missing = try await api.call(.get, "/no/such/path")
+            #expect(missing.status == .notFound && missing.errorCode == "not_found")
+        }
+    }
+}
