@@ -69,6 +69,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "safehaven-bench",
+            dependencies: ["SafehavenCore", "SafehavenStorage"],
+            path: "Sources/SafehavenBench"
+        ),
         .target(
             name: "SafehavenTestSupport",
             dependencies: ["SafehavenCore", "SafehavenCrypto", "SafehavenStorage", "SafehavenServer"],

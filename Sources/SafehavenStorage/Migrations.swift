@@ -102,12 +102,15 @@ public struct Migrator: Sendable {
         return migrations.filter { !applied.contains($0.version) }
     }
 
+    /// Versions already applied. Reads only: on a new database (no table yet) that is none.
     public func appliedVersions() async throws -> Set<Int> {
-        try await backend.withTransaction { db in
-            try await db.raw("""
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
-                """).run()
+        let isPostgres = backend.isPostgres
+        return try await backend.withSession { db in
+            // The one place the dialects differ: asking whether a table exists.
+            let exists = isPostgres
+                ? try await db.raw("SELECT 1 AS x FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'").first() != nil
+                : try await db.raw("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").first() != nil
+            guard exists else { return [] }
             let rows = try await db.raw("SELECT version FROM schema_migrations").all()
             return Set(try rows.map { Int(try $0.decode(column: "version", as: Int64.self)) })
         }
@@ -116,6 +119,20 @@ public struct Migrator: Sendable {
     /// Applies what is pending; returns what was applied.
     @discardableResult
     public func migrate(now: Date = Date()) async throws -> [Migration] {
+        if try await appliedVersions().isEmpty {
+            do {
+                try await backend.withSession { db in
+                    try await db.raw("""
+                        CREATE TABLE IF NOT EXISTS schema_migrations (
+                            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+                        """).run()
+                }
+            } catch {
+                // Another instance starting at the same moment may have won the race; only fail
+                // if the table still is not there.
+                _ = try await backend.withSession { db in try await db.raw("SELECT 1 AS x FROM schema_migrations").all() }
+            }
+        }
         let todo = try await pending()
         for migration in todo {
             let isPostgres = backend.isPostgres

@@ -237,3 +237,18 @@ import Testing
         #expect(blobs.partialCount() == 0)
     }
 }
+
+@Suite struct MigratorTests {
+    @Test func dryRunOnANewDatabaseChangesNothing() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("migr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let backend = try await SQLiteBackend.open(path: dir.appendingPathComponent("db.sqlite").path, logger: .init(label: "t"))
+        let migrator = Migrator(backend: backend)
+        #expect(try await migrator.pending().map(\.version) == Migrations.all.map(\.version))
+        #expect(try await migrator.appliedVersions().isEmpty)
+        #expect(try await migrator.migrate().count == Migrations.all.count)
+        #expect(try await migrator.pending().isEmpty)
+        await backend.close()
+    }
+}

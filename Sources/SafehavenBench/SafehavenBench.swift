@@ -1,0 +1,81 @@
+import Foundation
+import SafehavenCore
+import SafehavenCrypto
+import SafehavenStorage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Measures sealing a file into the blob store and opening it back, the way the server does,
+/// one direction per process so each peak RSS is its own. Used by `scripts/bench`.
+///   safehaven-bench seal INPUT STORE-DIR   → prints "seal <bytes> <seconds> <MB/s> <peak RSS KiB>"
+///   safehaven-bench open STORE-DIR OUTPUT  → prints "open <bytes> <seconds> <MB/s> <peak RSS KiB>"
+@main
+struct SafehavenBench {
+    static let blobID = "bench-1"
+    static let key = KeyEncryptionKey.newDataKey(random: SeededRandomSource(seed: 1))
+
+    static func main() throws {
+        let args = CommandLine.arguments
+        guard args.count == 4 else {
+            FileHandle.standardError.write(Data("usage: safehaven-bench seal INPUT DIR | open DIR OUTPUT\n".utf8))
+            exit(2)
+        }
+        let start = Date()
+        let bytes: Int64
+        switch args[1] {
+        case "seal": bytes = try seal(input: args[2], dir: args[3])
+        case "open": bytes = try open(dir: args[2], output: args[3])
+        default: exit(2)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        print(String(format: "%@ %lld %.3f %.0f %ld", args[1], bytes, seconds, Double(bytes) / 1_000_000 / seconds, peakRSSKiB()))
+    }
+
+    static func seal(input: String, dir: String) throws -> Int64 {
+        let blobs = try DirectoryBlobStore(root: URL(fileURLWithPath: dir))
+        let writer = try blobs.makeWriter(id: blobID)
+        var sealer = StreamSealer(dataKey: key, random: SystemRandomSource())
+        let fd = Glibc.open(input, O_RDONLY)
+        guard fd >= 0 else { throw POSIXError(.ENOENT) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var total: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { break }
+            total += Int64(n)
+            let out = try sealer.update(buffer[0..<n])
+            if !out.isEmpty { try writer.write(out) }
+        }
+        try writer.write(try sealer.finish())
+        try writer.commit()
+        return total
+    }
+
+    static func open(dir: String, output: String) throws -> Int64 {
+        let blobs = try DirectoryBlobStore(root: URL(fileURLWithPath: dir))
+        let reader = try blobs.openReader(id: blobID)
+        var opener = StreamOpener(dataKey: key)
+        let fd = Glibc.open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        var total: Int64 = 0
+        func emit(_ bytes: [UInt8]) {
+            total += Int64(bytes.count)
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        }
+        while true {
+            let chunk = try reader.read(max: 256 * 1024)
+            if chunk.isEmpty { break }
+            emit(try opener.update(chunk))
+        }
+        emit(try opener.finish())
+        return total
+    }
+
+    static func peakRSSKiB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return usage.ru_maxrss
+    }
+}
