@@ -75,7 +75,7 @@ struct SafehavenBench {
 
     static func peakRSSKiB() -> Int {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss
     }
 }
