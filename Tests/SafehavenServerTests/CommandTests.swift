@@ -1,0 +1,59 @@
+import Foundation
+import SafehavenCore
+import SafehavenServer
+import SafehavenTestSupport
+import Testing
+
+/// The CLI's actions against a store the way an operator uses them (fresh data directory each).
+@Suite struct CommandTests {
+    @Test(arguments: TestDatabase.available)
+    func operatorCommandsWorkOnAFreshDataDirectory(db: TestDatabase) async throws {
+        try await TestEnvironment.with(db) { env async throws in
+            // A second data directory on the same database, as a CLI beside a running server would use.
+            var config = env.runtime.config
+            config.dataDirectory = env.directoryURL
+            config.passwordCost = 10
+            #expect(try await Commands.migrate(config: config, dryRun: true) == "up to date: no pending migrations")
+            let id = try await Commands.addOrganisation(config: config, name: "Merton Council", domains: ["Merton.gov.uk."],
+                                                        switchboard: "020 8274 4901", address: "Morden")
+            #expect(!id.isEmpty && !id.contains(" "))
+            let (user, generated) = try await Commands.addUser(config: config, input: .init(
+                email: "alice@merton.gov.uk", name: "Alice Smith", organisation: "merton.gov.uk", jobTitle: "Social worker",
+                phone: "020 1"))
+            #expect(user.organisationID == id)
+            let password = try #require(generated)
+            #expect(password.count == 29)
+            let token = try await Commands.createToken(config: config, email: "alice@merton.gov.uk", days: 7)
+            #expect(token.hasPrefix("shv_"))
+            await #expect(throws: SafehavenError.self) { try await Commands.createToken(config: config, email: "nobody@merton.gov.uk", days: 7) }
+            await #expect(throws: SafehavenError.self) { try await Commands.createToken(config: config, email: "alice@merton.gov.uk", days: 0) }
+            let (line, ok) = try await Commands.verifyAudit(config: config)
+            #expect(ok)
+            #expect(line == "ok: 3 events")
+        }
+    }
+
+    @Test func migrateDryRunListsEverythingOnANewDirectory() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = AppConfig(dataDirectory: dir)
+        let listing = try await Commands.migrate(config: config, dryRun: true)
+        #expect(listing == "would apply:\n  1 directory\n  2 shares\n  3 audit_chain")
+        #expect(try await Commands.migrate(config: config, dryRun: false) == "applied:\n  1 directory\n  2 shares\n  3 audit_chain")
+        #expect(try await Commands.migrate(config: config, dryRun: true) == "up to date: no pending migrations")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("master.key").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func environmentIsReadOnceIntoAPlainValue() throws {
+        let config = try AppConfig.fromEnvironment(["SAFEHAVEN_DATA_DIR": "/tmp/x", "SAFEHAVEN_PORT": "9000",
+                                                    "SAFEHAVEN_MAX_SHARE_BYTES": "1000", "SAFEHAVEN_LOG_LEVEL": "debug"],
+                                                   port: 9001)
+        #expect(config.dataDirectory.path == "/tmp/x")
+        #expect(config.port == 9001)
+        #expect(config.limits.maxShareBytes == 1000)
+        #expect(config.logLevel == .debug)
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFEHAVEN_MAX_SHARE_BYTES": "-1"]) }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFEHAVEN_PORT": "70000"]) }
+    }
+}
