@@ -71,16 +71,35 @@ public struct StreamSealer: @unchecked Sendable {
 
     /// Adds plaintext and returns whatever ciphertext is ready (possibly nothing).
     public mutating func update<D: DataProtocol>(_ plaintext: D) throws -> [UInt8] {
+        if let out = try plaintext.withContiguousStorageIfAvailable({ try update(raw: UnsafeRawBufferPointer($0)) }) {
+            return out
+        }
+        return try Array(plaintext).withUnsafeBytes { try update(raw: $0) }
+    }
+
+    /// The fast path: whole chunks are sealed straight from the caller's buffer; only a tail
+    /// shorter than a chunk is copied aside. One full chunk is always held back, because only
+    /// `finish` knows which chunk is the last.
+    public mutating func update(raw input: UnsafeRawBufferPointer) throws -> [UInt8] {
         precondition(!finished, "StreamSealer used after finish")
         var out = takeHeader()
-        pending.append(contentsOf: plaintext)
-        // Keep at least one byte back: only `finish` knows which chunk is last.
+        out.reserveCapacity(out.count + input.count + (input.count / StreamFormat.chunkSize + 1) * StreamFormat.tagSize)
         var offset = 0
-        while pending.count - offset > StreamFormat.chunkSize {
-            try sealChunk(pending[offset..<offset + StreamFormat.chunkSize], last: false, into: &out)
-            offset += StreamFormat.chunkSize
+        while offset < input.count {
+            if pending.count == StreamFormat.chunkSize {
+                try pending.withUnsafeBytes { try sealChunk($0, last: false, into: &out) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            let remaining = input.count - offset
+            if pending.isEmpty && remaining > StreamFormat.chunkSize {
+                try sealChunk(UnsafeRawBufferPointer(rebasing: input[offset..<offset + StreamFormat.chunkSize]), last: false, into: &out)
+                offset += StreamFormat.chunkSize
+                continue
+            }
+            let take = min(StreamFormat.chunkSize - pending.count, remaining)
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[offset..<offset + take]))
+            offset += take
         }
-        if offset > 0 { pending.removeFirst(offset) }
         return out
     }
 
@@ -88,7 +107,7 @@ public struct StreamSealer: @unchecked Sendable {
     public mutating func finish() throws -> [UInt8] {
         precondition(!finished, "StreamSealer finished twice")
         var out = takeHeader()
-        try sealChunk(pending[...], last: true, into: &out)
+        try pending.withUnsafeBytes { try sealChunk($0, last: true, into: &out) }
         pending = []
         finished = true
         return out
@@ -100,11 +119,12 @@ public struct StreamSealer: @unchecked Sendable {
         return header
     }
 
-    private mutating func sealChunk(_ chunk: ArraySlice<UInt8>, last: Bool, into out: inout [UInt8]) throws {
-        let box = try AES.GCM.seal(
-            chunk, using: key, nonce: StreamFormat.nonce(counter: counter, last: last), authenticating: header)
-        out.append(contentsOf: box.ciphertext)
-        out.append(contentsOf: box.tag)
+    private mutating func sealChunk(_ chunk: UnsafeRawBufferPointer, last: Bool, into out: inout [UInt8]) throws {
+        let nonce = StreamFormat.nonce(counter: counter, last: last)
+        // Hand BoringSSL raw buffers: the generic DataProtocol paths copy byte by byte.
+        let box = try header.withUnsafeBytes { aad in try AES.GCM.seal(chunk, using: key, nonce: nonce, authenticating: aad) }
+        box.ciphertext.appendBytes(to: &out)
+        box.tag.appendBytes(to: &out)
         counter += 1
     }
 
@@ -134,16 +154,42 @@ public struct StreamOpener: @unchecked Sendable {
 
     /// Adds ciphertext and returns whatever plaintext has been authenticated so far.
     public mutating func update<D: DataProtocol>(_ ciphertext: D) throws -> [UInt8] {
-        guard !finished else { throw CryptoFailure.authenticationFailed }
-        pending.append(contentsOf: ciphertext)
-        var out = [UInt8]()
-        var offset = try readHeaderIfNeeded()
-        // A full sealed chunk followed by more bytes cannot be the last one.
-        while pending.count - offset > StreamFormat.sealedChunkSize {
-            try openChunk(pending[offset..<offset + StreamFormat.sealedChunkSize], last: false, into: &out)
-            offset += StreamFormat.sealedChunkSize
+        if let out = try ciphertext.withContiguousStorageIfAvailable({ try update(raw: UnsafeRawBufferPointer($0)) }) {
+            return out
         }
-        if offset > 0 { pending.removeFirst(offset) }
+        return try Array(ciphertext).withUnsafeBytes { try update(raw: $0) }
+    }
+
+    /// Like the sealer: whole sealed chunks are opened in place, one is always held back.
+    public mutating func update(raw input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard !finished else { throw CryptoFailure.authenticationFailed }
+        var out = [UInt8]()
+        out.reserveCapacity(input.count)
+        var offset = 0
+        if key == nil {
+            let take = min(StreamFormat.headerSize - pending.count, input.count)
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[0..<take]))
+            offset = take
+            guard pending.count == StreamFormat.headerSize else { return out }
+            try readHeader(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+        let size = StreamFormat.sealedChunkSize
+        while offset < input.count {
+            if pending.count == size {
+                try pending.withUnsafeBytes { try openChunk($0, last: false, into: &out) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            let remaining = input.count - offset
+            if pending.isEmpty && remaining > size {
+                try openChunk(UnsafeRawBufferPointer(rebasing: input[offset..<offset + size]), last: false, into: &out)
+                offset += size
+                continue
+            }
+            let take = min(size - pending.count, remaining)
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[offset..<offset + take]))
+            offset += take
+        }
         return out
     }
 
@@ -151,38 +197,34 @@ public struct StreamOpener: @unchecked Sendable {
     public mutating func finish() throws -> [UInt8] {
         guard !finished else { throw CryptoFailure.authenticationFailed }
         finished = true
-        let offset = try readHeaderIfNeeded()
         guard key != nil else { throw CryptoFailure.unsupportedFormat }
-        let rest = pending[offset...]
-        guard rest.count >= StreamFormat.tagSize else { throw CryptoFailure.authenticationFailed }
+        guard pending.count >= StreamFormat.tagSize else { throw CryptoFailure.authenticationFailed }
         // Only an empty stream may end in an empty chunk.
-        if counter > 0 && rest.count == StreamFormat.tagSize { throw CryptoFailure.authenticationFailed }
+        if counter > 0 && pending.count == StreamFormat.tagSize { throw CryptoFailure.authenticationFailed }
         var out = [UInt8]()
-        try openChunk(rest, last: true, into: &out)
+        try pending.withUnsafeBytes { try openChunk($0, last: true, into: &out) }
         pending = []
         return out
     }
 
-    private mutating func readHeaderIfNeeded() throws -> Int {
-        guard key == nil else { return 0 }
-        guard pending.count >= StreamFormat.headerSize else { return 0 }
-        let head = Array(pending[0..<StreamFormat.headerSize])
+    private mutating func readHeader(_ head: [UInt8]) throws {
         guard Array(head[0..<4]) == StreamFormat.magic, head[4] == StreamFormat.version,
               head[5] == 0, head[6] == 0, head[7] == 0
         else { throw CryptoFailure.unsupportedFormat }
         header = head
         key = StreamFormat.payloadKey(dataKey: dataKey, salt: Array(head[8..<24]))
-        return StreamFormat.headerSize
     }
 
-    private mutating func openChunk(_ sealed: ArraySlice<UInt8>, last: Bool, into out: inout [UInt8]) throws {
+    private mutating func openChunk(_ sealed: UnsafeRawBufferPointer, last: Bool, into out: inout [UInt8]) throws {
         guard let key else { throw CryptoFailure.unsupportedFormat }
-        let split = sealed.endIndex - StreamFormat.tagSize
+        let nonce = StreamFormat.nonce(counter: counter, last: last)
+        let split = sealed.count - StreamFormat.tagSize
         do {
             let box = try AES.GCM.SealedBox(
-                nonce: StreamFormat.nonce(counter: counter, last: last),
-                ciphertext: sealed[sealed.startIndex..<split], tag: sealed[split...])
-            out.append(contentsOf: try AES.GCM.open(box, using: key, authenticating: header))
+                nonce: nonce, ciphertext: UnsafeRawBufferPointer(rebasing: sealed[0..<split]),
+                tag: UnsafeRawBufferPointer(rebasing: sealed[split...]))
+            let plain = try header.withUnsafeBytes { aad in try AES.GCM.open(box, using: key, authenticating: aad) }
+            plain.appendBytes(to: &out)
         } catch {
             throw CryptoFailure.authenticationFailed
         }
@@ -195,5 +237,13 @@ public struct StreamOpener: @unchecked Sendable {
         var out = try opener.update(ciphertext)
         out += try opener.finish()
         return out
+    }
+}
+
+extension Data {
+    /// Appends with one memcpy; `Array.append(contentsOf: Data)` walks the bytes one at a time.
+    @inline(__always)
+    func appendBytes(to out: inout [UInt8]) {
+        withUnsafeBytes { raw in out.append(contentsOf: raw.bindMemory(to: UInt8.self)) }
     }
 }

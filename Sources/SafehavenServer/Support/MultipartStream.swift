@@ -53,7 +53,17 @@ struct MultipartStream {
         final class Box { var events: [Event] = [] }
         let box = Box()
         parser.onHeader = { box.events.append(.header($0, $1)) }
-        parser.onBody = { box.events.append(.body($0)) }
+        // The parser cuts the body at every CR byte; consecutive pieces are merged here so the
+        // sink sees one chunk per network read instead of one every few hundred bytes.
+        parser.onBody = { piece in
+            if case .body(var merged)? = box.events.last {
+                box.events.removeLast()
+                merged.writeBuffer(&piece)
+                box.events.append(.body(merged))
+            } else {
+                box.events.append(.body(piece))
+            }
+        }
         parser.onPartComplete = { box.events.append(.partComplete) }
         var headers = PartHeaders()
         var inPart = false
