@@ -38,6 +38,19 @@ public enum DatabaseLocation: Equatable, Sendable {
     }
 }
 
+/// BEGIN, the body, then COMMIT; ROLLBACK if anything throws.
+func runTransaction<T>(on db: any SQLDatabase, begin: String, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    try await db.raw(SQLQueryString(begin)).run()
+    do {
+        let value = try await body(db)
+        try await db.raw("COMMIT").run()
+        return value
+    } catch {
+        try? await db.raw("ROLLBACK").run()
+        throw error
+    }
+}
+
 public enum StorageError: Error, CustomStringConvertible, Equatable {
     case badDatabaseURL(String)
     case badBlobID
@@ -81,17 +94,7 @@ public final class SQLiteBackend: DatabaseBackend, @unchecked Sendable {
 
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let db = connection.sql()
-        return try await mutex.withLock {
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let value = try await body(db)
-                try await db.raw("COMMIT").run()
-                return value
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        return try await mutex.withLock { try await runTransaction(on: db, begin: "BEGIN IMMEDIATE", body) }
     }
 
     public func close() async {
@@ -136,16 +139,7 @@ public final class PostgresBackend: DatabaseBackend, @unchecked Sendable {
 
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            let db = connection.sql()
-            try await db.raw("BEGIN").run()
-            do {
-                let value = try await body(db)
-                try await db.raw("COMMIT").run()
-                return value
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
+            try await runTransaction(on: connection.sql(), begin: "BEGIN", body)
         }
     }
 

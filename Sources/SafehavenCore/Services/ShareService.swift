@@ -324,9 +324,7 @@ public struct ShareService: Sendable {
         let ids = deps.ids
         try await deps.store.write { [share] tx in
             try await tx.updateLifecycle(of: share)
-            for recipient in try await tx.recipients(shareID: share.id) {
-                try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .revoked, at: now))
-            }
+            try await Self.trackAll(.revoked, share: share, at: now, ids: ids, in: tx)
             try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
         }
         try await destroy(share, reason: "revoked", actor: user)
@@ -347,6 +345,13 @@ public struct ShareService: Sendable {
 
     // MARK: destruction
 
+    /// Records one event against every addressee of a share.
+    static func trackAll(_ type: TrackingType, share: Share, at now: Date, ids: any IDGenerator, in tx: any StoreWriter) async throws {
+        for recipient in try await tx.recipients(shareID: share.id) {
+            try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: type, at: now))
+        }
+    }
+
     /// Destroys a share's content: the wrapped key and sealed message are cleared in the database
     /// (without the key no copy of the blobs can be read), then the blobs are deleted.
     func destroy(_ share: Share, reason: String, actor: User?) async throws {
@@ -359,9 +364,7 @@ public struct ShareService: Sendable {
         let ids = deps.ids
         let files: [ShareFile] = try await deps.store.write { [share] tx in
             try await tx.updateLifecycle(of: share)
-            for recipient in try await tx.recipients(shareID: share.id) {
-                try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .destroyed, at: now))
-            }
+            try await Self.trackAll(.destroyed, share: share, at: now, ids: ids, in: tx)
             try await tx.appendAudit(AuditEntry(.shareDestroyed, actor: actor?.id, organisation: share.senderOrganisationID,
                                                 target: share.id, details: ["reason": reason]), at: now)
             return try await tx.files(shareID: share.id)
@@ -380,9 +383,7 @@ public struct ShareService: Sendable {
             share.expiredAt = share.expiredAt ?? now
             try await deps.store.write { [share] tx in
                 try await tx.updateLifecycle(of: share)
-                for recipient in try await tx.recipients(shareID: share.id) {
-                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .expired, at: now))
-                }
+                try await Self.trackAll(.expired, share: share, at: now, ids: ids, in: tx)
                 try await tx.appendAudit(AuditEntry(.shareExpired, actor: nil, organisation: share.senderOrganisationID, target: share.id), at: now)
             }
             try await destroy(share, reason: "expired", actor: nil)
