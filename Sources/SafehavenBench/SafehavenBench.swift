@@ -66,7 +66,7 @@ struct SafehavenBench {
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
         }
         while true {
-            let chunk = try reader.read(max: 256 * 1024)
+            let chunk = try reader.read(max: PlaintextStream.readSize)
             if chunk.isEmpty { break }
             emit(try opener.update(chunk))
         }

@@ -28,7 +28,8 @@ public struct AuditVerifier: Sendable {
         var previous = AuditChain.genesis
         var lastSeq: Int64 = 0
         while true {
-            let page = try await store.read { try await $0.auditEvents(after: lastSeq, limit: pageSize) }
+            let after = lastSeq
+            let page = try await store.read { try await $0.auditEvents(after: after, limit: pageSize) }
             if page.isEmpty { break }
             for event in page {
                 let expectedSeq = lastSeq + 1

@@ -70,7 +70,7 @@ public struct AuthService: Sendable {
                 updated.lockedUntil = now.addingTimeInterval(TimeInterval(limits.lockMinutes * 60))
                 updated.failedLogins = 0
             }
-            try await deps.store.write { tx in
+            try await deps.store.write { [updated] tx in
                 try await tx.updateSecurity(of: updated)
                 try await tx.appendAudit(AuditEntry(.loginFailed, actor: user.id, organisation: user.organisationID, target: user.id,
                                                     details: ["reason": failure]), at: now)

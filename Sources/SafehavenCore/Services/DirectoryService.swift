@@ -21,13 +21,14 @@ public struct DirectoryService: Sendable {
         let org = Organisation(id: deps.ids.next(), name: name, domains: normalised, switchboard: switchboard,
                                address: address, createdAt: deps.clock.now())
         let now = deps.clock.now()
+        let claimed = normalised
         try await deps.store.write { tx in
-            for domain in normalised where try await tx.organisation(domain: domain) != nil {
+            for domain in claimed where try await tx.organisation(domain: domain) != nil {
                 throw SafehavenError.conflict("domain_taken", "The domain \(domain) already belongs to another organisation.")
             }
             try await tx.insert(org)
             try await tx.appendAudit(AuditEntry(.organisationCreated, actor: actorID, organisation: org.id, target: org.id,
-                                                details: ["domains": normalised.joined(separator: ",")]), at: now)
+                                                details: ["domains": claimed.joined(separator: ",")]), at: now)
         }
         return org
     }

@@ -102,9 +102,10 @@ public struct ShareService: Sendable {
             throw SafehavenError.invalid("recipients", "A share can have at most \(deps.limits.maxRecipients) recipients.")
         }
         guard !emails.contains(sender.email) else { throw SafehavenError.invalid("recipients", "You cannot send a share to yourself.") }
+        let wanted = emails
         let found: [(String, User?)] = try await deps.store.read { db in
             var out: [(String, User?)] = []
-            for email in emails { out.append((email, try await db.user(email: email))) }
+            for email in wanted { out.append((email, try await db.user(email: email))) }
             return out
         }
         let unknown = found.filter { $0.1 == nil || $0.1!.disabled }.map(\.0)
@@ -413,7 +414,9 @@ public final class PlaintextStream: @unchecked Sendable {
     let reader: any BlobReader
     var opener: StreamOpener
     var finished = false
-    public static let readSize = 256 * 1024
+    /// One sealed chunk per read keeps every buffer under malloc's mmap threshold: larger buffers are
+    /// mapped and unmapped on each call and the page faults cost more than the cipher.
+    public static let readSize = StreamFormat.sealedChunkSize
 
     init(reader: any BlobReader, dataKey: SymmetricKey) {
         self.reader = reader
