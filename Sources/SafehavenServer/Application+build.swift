@@ -30,6 +30,7 @@ public func buildRouter(runtime: Runtime) -> Router<AppRequestContext> {
     sessions.addRoutes(to: protected)
     AccountController(runtime: runtime).addRoutes(to: protected)
     ShareController(runtime: runtime).addRoutes(to: protected)
+    PolicyController(runtime: runtime).addRoutes(to: protected)
     return router
 }
 

@@ -22,6 +22,10 @@ public struct AppConfig: Sendable {
     public var jobInterval: Int
     /// Address of the first administrator created on a new installation.
     public var adminEmail: String
+    /// Built-in route profile name (default `uk-current`).
+    public var policyProfile: String?
+    /// An administrator's policy file (JSON), which replaces the profile.
+    public var policyFile: String?
 
     public init(dataDirectory: URL, databaseURL: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
                 masterKey: String? = nil, auditKey: String? = nil, limits: Limits = Limits(), passwordCost: Int = 15,
@@ -50,6 +54,8 @@ public struct AppConfig: Sendable {
         public static let passwordCost = "SAFEHAVEN_PASSWORD_COST"
         public static let logLevel = "SAFEHAVEN_LOG_LEVEL"
         public static let adminEmail = "SAFEHAVEN_ADMIN_EMAIL"
+        public static let policyProfile = "SAFEHAVEN_POLICY_PROFILE"
+        public static let policyFile = "SAFEHAVEN_POLICY_FILE"
     }
 
     /// Reads the environment; command-line options given by the caller take precedence.
@@ -80,6 +86,8 @@ public struct AppConfig: Sendable {
             config.logLevel = level
         }
         if let email = env[Variable.adminEmail] { config.adminEmail = email }
+        config.policyProfile = env[Variable.policyProfile].flatMap { $0.isEmpty ? nil : $0 }
+        config.policyFile = env[Variable.policyFile].flatMap { $0.isEmpty ? nil : $0 }
         return config
     }
 }

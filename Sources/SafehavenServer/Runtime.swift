@@ -31,6 +31,12 @@ public final class Runtime: @unchecked Sendable {
     public static func open(config: AppConfig, clock: any Clock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
                             random: any RandomSource = SystemRandomSource(), migrate: Bool = true,
                             logger: Logger = Logger(label: "safehaven")) async throws -> Runtime {
+        let policy: RoutePolicy
+        do {
+            policy = try RoutePolicy.resolve(profile: config.policyProfile, file: config.policyFile)
+        } catch let error as PolicyError {
+            throw ConfigError("route policy: \(error.description)")
+        }
         let fm = FileManager.default
         try fm.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let kek = try KeyEncryptionKey(encoded: config.masterKey ?? KeyFile.loadOrCreate(
@@ -44,7 +50,8 @@ public final class Runtime: @unchecked Sendable {
             let store = SQLStore(backend: backend, signer: signer)
             let blobs = try DirectoryBlobStore(root: config.dataDirectory)
             let deps = Dependencies(store: store, blobs: blobs, kek: kek, clock: clock, ids: ids, random: random,
-                                    passwords: PasswordHasher(logN: config.passwordCost, random: random), limits: config.limits)
+                                    passwords: PasswordHasher(logN: config.passwordCost, random: random), limits: config.limits,
+                                    policy: policy)
             return Runtime(config: config, deps: deps, store: store, blobs: blobs, signer: signer, logger: logger)
         } catch {
             await backend.close()

@@ -82,6 +82,9 @@ public enum Migrations {
                 count BIGINT PRIMARY KEY, head_hash TEXT NOT NULL, signature TEXT NOT NULL, at BIGINT NOT NULL)
             """,
         ]),
+        Migration(version: 4, name: "share_policy_notes", statements: [
+            "ALTER TABLE shares ADD COLUMN policy_notes TEXT",
+        ]),
     ]
 }
 

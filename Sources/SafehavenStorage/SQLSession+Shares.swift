@@ -39,6 +39,7 @@ extension SQLSession {
         s.revokedAt = try row.optionalDate("revoked_at")
         s.expiredAt = try row.optionalDate("expired_at")
         s.destroyedAt = try row.optionalDate("destroyed_at")
+        s.policyNotes = try row.optionalString("policy_notes")
         return s
     }
 
@@ -46,12 +47,13 @@ extension SQLSession {
         try await db.raw("""
             INSERT INTO shares (id, sender_id, sender_org_id, subject, message_sealed, wrapped_key, marking, legacy_marking,
                 purpose, handling, view_only, require_receipt, created_at, expires_at, revoked_at, expired_at, destroyed_at,
-                parent_id, thread_id)
+                parent_id, thread_id, policy_notes)
             VALUES (\(bind: s.id), \(bind: s.senderID), \(bind: s.senderOrganisationID), \(bind: s.subject),
                 \(bind: s.messageSealed), \(bind: s.wrappedKey), \(bind: s.marking.rawValue), \(bind: s.legacyMarking),
                 \(bind: s.purpose), \(bind: s.handling), \(bind: s.viewOnly.flag), \(bind: s.requireReceipt.flag),
                 \(bind: Millis.from(s.createdAt)), \(bind: Millis.from(s.expiresAt)), \(bind: Millis.from(s.revokedAt)),
-                \(bind: Millis.from(s.expiredAt)), \(bind: Millis.from(s.destroyedAt)), \(bind: s.parentID), \(bind: s.threadID))
+                \(bind: Millis.from(s.expiredAt)), \(bind: Millis.from(s.destroyedAt)), \(bind: s.parentID), \(bind: s.threadID),
+                \(bind: s.policyNotes))
             """).run()
     }
 

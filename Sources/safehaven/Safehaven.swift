@@ -9,7 +9,8 @@ struct Safehaven: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "safehaven",
         abstract: "Share personal information securely between organisations, on the record.",
-        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Token.self, Audit.self])
+        subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Token.self, Audit.self,
+                      Route.self, Advise.self, CheckSubject.self, CoverSheet.self, Envelope.self])
 }
 
 /// Where the store is; every command takes these so it works on the store a running server uses.

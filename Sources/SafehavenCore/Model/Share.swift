@@ -27,6 +27,8 @@ public struct Share: Codable, Equatable, Sendable {
     public var parentID: String?
     /// The first share of the conversation (its own id for a new thread).
     public var threadID: String
+    /// JSON of the route verdicts and advice shown to the sender when the share was sent.
+    public var policyNotes: String?
 
     public init(
         id: String, senderID: String, senderOrganisationID: String, subject: String, messageSealed: String?,

@@ -94,3 +94,24 @@ public enum BuiltInProfiles {
         ],
         watched: ["nhs.uk"])
 }
+
+extension RoutePolicy {
+    /// The policy to use: a file when given (validated), else a built-in profile by name, else the default.
+    public static func resolve(profile: String?, file: String?) throws -> RoutePolicy {
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw PolicyError("cannot read the policy file \(file)")
+            }
+            do {
+                return try load(json: data)
+            } catch let error as PolicyError {
+                throw PolicyError("\(file): \(error.description)")
+            }
+        }
+        let name = profile ?? BuiltInProfiles.defaultName
+        guard let policy = BuiltInProfiles.named(name) else {
+            throw PolicyError("unknown profile '\(name)': choose one of \(BuiltInProfiles.names.joined(separator: ", "))")
+        }
+        return policy
+    }
+}

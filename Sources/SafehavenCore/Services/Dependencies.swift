@@ -12,9 +12,13 @@ public struct Dependencies: Sendable {
     public var random: any RandomSource
     public var passwords: PasswordHasher
     public var limits: Limits
+    /// The route policy in force (the `uk-current` profile unless configured otherwise).
+    public var policy: RoutePolicy
 
     public init(store: any Store, blobs: any BlobStore, kek: KeyEncryptionKey, clock: any Clock,
-                ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, limits: Limits = Limits()) {
+                ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, limits: Limits = Limits(),
+                policy: RoutePolicy = BuiltInProfiles.ukCurrent) {
+        self.policy = policy
         self.store = store
         self.blobs = blobs
         self.kek = kek

@@ -13,6 +13,8 @@ public struct ShareDraft: Codable, Sendable, Equatable {
     public var expiresAt: String?
     public var viewOnly: Bool?
     public var requireReceipt: Bool?
+    /// Names of the people the share is about: used only to keep them out of the subject, never stored.
+    public var about: [String]?
 
     public init(subject: String? = nil, message: String? = nil, recipients: [String]? = nil, marking: String? = nil,
                 purpose: String? = nil, handling: String? = nil, expiresAt: String? = nil, viewOnly: Bool? = nil,

@@ -19,6 +19,7 @@ public struct ShareService: Sendable {
         var expiresAt: Date
         var viewOnly: Bool
         var requireReceipt: Bool
+        var checks: PolicyChecks
     }
 
     // MARK: sending
@@ -48,6 +49,13 @@ public struct ShareService: Sendable {
         if subject.isEmpty, let parent { subject = parent.subject.hasPrefix("Re: ") ? parent.subject : "Re: \(parent.subject)" }
         guard !subject.isEmpty else { throw SafehavenError.invalid("subject", "A subject is required.") }
         guard !subject.contains("\n") else { throw SafehavenError.invalid("subject", "The subject must be one line.") }
+        let scanner = PersonalDataScanner(names: draft.about ?? [], today: now)
+        let found = scanner.scan(subject)
+        if !found.isEmpty {
+            throw SafehavenError(.unprocessable, code: "personal_data_in_subject",
+                                 message: "Subjects travel in notification emails, so they must not identify anyone. Found " +
+                                    found.map(\.description).joined(separator: "; ") + ".")
+        }
         let message = draft.message ?? ""
         guard message.utf8.count <= limits.maxMessageBytes else {
             throw SafehavenError.invalid("message", "The message can be at most \(limits.maxMessageBytes) bytes; attach longer text as a file.")
@@ -79,9 +87,14 @@ public struct ShareService: Sendable {
             expiresAt = now.addingTimeInterval(TimeInterval(limits.defaultExpiryDays) * 86_400)
         }
         let recipients = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
+        let engine = RouteEngine(policy: deps.policy)
+        let routes = try recipients.map { r in PolicyChecks.Route(to: r.email, verdict: try engine.evaluate(from: upload.sender.email, to: r.email)) }
+        let checks = PolicyChecks(profile: deps.policy.name, routes: routes,
+                                  identifiersInMessage: PersonalDataScanner.countNHSNumbers(message), largeNumbers: false,
+                                  advice: "")
         upload.plan = Plan(subject: subject, message: message, recipients: recipients, marking: marking, purpose: purpose,
                            handling: handling, expiresAt: expiresAt, viewOnly: draft.viewOnly ?? false,
-                           requireReceipt: draft.requireReceipt ?? false)
+                           requireReceipt: draft.requireReceipt ?? false, checks: checks)
     }
 
     private func resolveRecipients(_ raw: [String]?, sender: User, parent: Share?) async throws -> [User] {
@@ -124,12 +137,20 @@ public struct ShareService: Sendable {
         let now = deps.clock.now()
         let sealedMessage = try StreamSealer.seal(Array(plan.message.utf8), dataKey: upload.dataKey, random: deps.random)
         let parent = upload.parent
-        let share = Share(
+        var checks = plan.checks
+        let identifiers = checks.identifiersInMessage + upload.files.reduce(0) { $0 + PersonalDataScanner.countNHSNumbers($1.name) }
+        checks.largeNumbers = identifiers >= ChannelAdvisor.largeNumbers
+        checks.advice = checks.largeNumbers
+            ? "This share identifies large numbers of people (\(identifiers) NHS numbers): it must travel by a secure route such as Safehaven, never by ordinary email, post or archive."
+            : "Safehaven is a secure route for this share."
+        var draftShare = Share(
             id: upload.shareID, senderID: upload.sender.id, senderOrganisationID: upload.sender.organisationID,
             subject: plan.subject, messageSealed: Data(sealedMessage).base64EncodedString(),
             wrappedKey: try deps.kek.wrap(upload.dataKey), marking: plan.marking.marking, legacyMarking: plan.marking.legacy,
             purpose: plan.purpose, handling: plan.handling, viewOnly: plan.viewOnly, requireReceipt: plan.requireReceipt,
             createdAt: now, expiresAt: plan.expiresAt, parentID: parent?.id, threadID: parent?.threadID ?? upload.shareID)
+        draftShare.policyNotes = checks.json
+        let share = draftShare
         let recipients = plan.recipients.map { Recipient(id: deps.ids.next(), shareID: share.id, userID: $0.id, email: $0.email) }
         let files = upload.files
         let ids = deps.ids

@@ -154,7 +154,8 @@ struct ShareController {
         return ShareDetailDTO(
             share: summary, message: detail.message,
             files: detail.files.map { FileDTO(id: $0.id, name: $0.name, size: $0.size, sha256: $0.sha256, contentType: $0.contentType) },
-            receiptConfirmedAt: mine?.receiptAt.map(ISODate.format))
+            receiptConfirmedAt: mine?.receiptAt.map(ISODate.format),
+            policyChecks: detail.viewerIsSender ? PolicyChecks.from(json: detail.share.policyNotes) : nil)
     }
 }
 

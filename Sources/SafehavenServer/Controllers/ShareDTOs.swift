@@ -71,8 +71,10 @@ struct ShareDetailDTO: Encodable {
     let message: String?
     let files: [FileDTO]
     let receiptConfirmedAt: String?
+    /// What the rules said when it was sent; shown to the sender only.
+    let policyChecks: PolicyChecks?
 
-    enum CodingKeys: String, CodingKey { case message, files, receiptConfirmedAt }
+    enum CodingKeys: String, CodingKey { case message, files, receiptConfirmedAt, policyChecks }
 
     func encode(to encoder: Encoder) throws {
         // Flatten: the share's fields sit beside message and files.
@@ -81,6 +83,7 @@ struct ShareDetailDTO: Encodable {
         try container.encode(message, forKey: .message)
         try container.encode(files, forKey: .files)
         try container.encodeIfPresent(receiptConfirmedAt, forKey: .receiptConfirmedAt)
+        try container.encodeIfPresent(policyChecks, forKey: .policyChecks)
     }
 }
 

@@ -1,0 +1,197 @@
+import Foundation
+
+/// One piece of personal data found in text that should not carry it.
+public struct PersonalDataFinding: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case nhsNumber = "nhs_number"
+        case niNumber = "ni_number"
+        case postcode
+        case dateOfBirth = "date_of_birth"
+        case email
+        case phone
+        case name
+    }
+
+    public var kind: Kind
+    public var match: String
+    /// Character offsets, counted from 1, of the first and last character of the match.
+    public var start: Int
+    public var end: Int
+
+    public var label: String {
+        switch kind {
+        case .nhsNumber: return "an NHS number"
+        case .niNumber: return "a National Insurance number"
+        case .postcode: return "a postcode"
+        case .dateOfBirth: return "a date of birth"
+        case .email: return "an email address"
+        case .phone: return "a phone number"
+        case .name: return "the name of a person the share is about"
+        }
+    }
+
+    /// Says what and where without repeating the data itself (this text may reach logs).
+    public var description: String { "\(label) at characters \(start)–\(end)" }
+}
+
+/// Finds personal data in short text (subjects) and counts identifiers in longer text (bodies,
+/// file names) to spot information about large numbers of people.
+public struct PersonalDataScanner: Sendable {
+    /// Names of the people the share is about, to be kept out of subjects.
+    public var names: [String]
+    /// "Today", for telling a likely date of birth from a meeting date; nil to flag only dates
+    /// with a cue such as "DOB" or "born".
+    public var today: Date?
+
+    public init(names: [String] = [], today: Date? = nil) {
+        self.names = names
+        self.today = today
+    }
+
+    public func scan(_ text: String) -> [PersonalDataFinding] {
+        var findings: [PersonalDataFinding] = []
+        var taken: [Range<Int>] = []
+        let chars = Array(text)
+        func add(_ kind: PersonalDataFinding.Kind, _ range: Range<Int>) {
+            guard !taken.contains(where: { $0.overlaps(range) }) else { return }
+            taken.append(range)
+            findings.append(.init(kind: kind, match: String(chars[range]), start: range.lowerBound + 1, end: range.upperBound))
+        }
+        for r in Self.matches(Self.emailPattern, in: chars) { add(.email, r) }
+        for r in Self.matches(Self.nhsPattern, in: chars) where Self.isValidNHSNumber(String(chars[r])) { add(.nhsNumber, r) }
+        for r in Self.matches(Self.niPattern, in: chars) where Self.isValidNINumber(String(chars[r])) { add(.niNumber, r) }
+        for r in Self.matches(Self.postcodePattern, in: chars) { add(.postcode, r) }
+        for r in Self.matches(Self.phonePattern, in: chars) where Self.isPlausiblePhone(String(chars[r])) { add(.phone, r) }
+        for r in dateRanges(chars) { add(.dateOfBirth, r) }
+        for r in nameRanges(chars) { add(.name, r) }
+        return findings.sorted { $0.start < $1.start }
+    }
+
+    /// Distinct valid NHS numbers in a text: many of them means information about many people.
+    public static func countNHSNumbers(_ text: String) -> Int {
+        let chars = Array(text)
+        return Set(matches(nhsPattern, in: chars).map { String(chars[$0]).filter(\.isNumber) }.filter(isValidNHSNumber)).count
+    }
+
+    // MARK: patterns
+
+    static let emailPattern = try! NSRegularExpression(pattern: #"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"#)
+    static let nhsPattern = try! NSRegularExpression(pattern: #"(?<![0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])"#)
+    static let niPattern = try! NSRegularExpression(
+        pattern: #"(?i)(?<![A-Z0-9])[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D](?![A-Z0-9])"#)
+    static let postcodePattern = try! NSRegularExpression(
+        pattern: #"(?i)(?<![A-Z0-9])(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Z0-9])"#)
+    static let phonePattern = try! NSRegularExpression(pattern: #"(?<![0-9+])(\+44 ?\(?0?\)? ?|0)[1-9][0-9 ()-]{7,13}[0-9](?![0-9])"#)
+    static let numericDate = try! NSRegularExpression(
+        pattern: #"(?<![0-9])([0-3]?[0-9])[/.-]([01]?[0-9])[/.-]([0-9]{4}|[0-9]{2})(?![0-9])|(?<![0-9])([0-9]{4})-([01][0-9])-([0-3][0-9])(?![0-9])"#)
+    static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    static let wordDate = try! NSRegularExpression(
+        pattern: #"(?i)(?<![0-9A-Z])([0-3]?[0-9])(st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? ([0-9]{4})(?![0-9])"#)
+    static let dobCue = try! NSRegularExpression(pattern: #"(?i)\b(d\.?o\.?b\.?|born|date of birth|birthday|b\.)\s*:?\s*$"#)
+
+    static func matches(_ regex: NSRegularExpression, in chars: [Character]) -> [Range<Int>] {
+        let text = String(chars)
+        let ns = text as NSString
+        return regex.matches(in: text, range: NSRange(location: 0, length: ns.length)).compactMap { m in
+            guard let r = Range(m.range, in: text) else { return nil }
+            let lower = text.distance(from: text.startIndex, to: r.lowerBound)
+            return lower..<(lower + text[r].count)
+        }
+    }
+
+    /// Mod-11 check digit: weights 10 down to 2 over the first nine digits.
+    public static func isValidNHSNumber(_ raw: String) -> Bool {
+        let digits = raw.compactMap(\.wholeNumberValue)
+        guard digits.count == 10, Set(digits).count > 1 else { return false }
+        let sum = (0..<9).reduce(0) { $0 + digits[$1] * (10 - $1) }
+        let check = 11 - sum % 11
+        if check == 10 { return false }
+        return (check == 11 ? 0 : check) == digits[9]
+    }
+
+    /// Prefix rules from HMRC: no D, F, I, Q, U, V; O not second; some pairs never issued.
+    static func isValidNINumber(_ raw: String) -> Bool {
+        let letters = raw.uppercased().filter(\.isLetter)
+        guard letters.count == 3 else { return false }
+        let first = letters[letters.startIndex], second = letters[letters.index(after: letters.startIndex)]
+        if "DFIQUV".contains(first) || "DFIQUVO".contains(second) { return false }
+        return !["BG", "GB", "NK", "KN", "TN", "NT", "ZZ"].contains(String([first, second]))
+    }
+
+    static func isPlausiblePhone(_ raw: String) -> Bool {
+        var digits = raw.filter(\.isNumber)
+        if raw.hasPrefix("+44") { digits = "0" + digits.dropFirst(2).drop(while: { $0 == "0" }) }
+        return (10...11).contains(digits.count)
+    }
+
+    private func dateRanges(_ chars: [Character]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        let text = String(chars)
+        for (regex, numeric) in [(Self.numericDate, true), (Self.wordDate, false)] {
+            let ns = text as NSString
+            for m in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+                guard let r = Range(m.range, in: text) else { continue }
+                let lower = text.distance(from: text.startIndex, to: r.lowerBound)
+                let range = lower..<(lower + text[r].count)
+                guard let date = Self.parseDate(String(text[r]), numeric: numeric) else { continue }
+                let before = String(chars[max(0, lower - 20)..<lower])
+                let cued = Self.dobCue.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
+                if cued || isLikelyBirthDate(date) { out.append(range) }
+            }
+        }
+        return out
+    }
+
+    private func isLikelyBirthDate(_ date: Date) -> Bool {
+        guard let today else { return false }
+        let age = today.timeIntervalSince(date) / (365.25 * 86_400)
+        return age >= 1 && age <= 120
+    }
+
+    static func parseDate(_ text: String, numeric: Bool) -> Date? {
+        var day = 0, month = 0, year = 0
+        if numeric {
+            let parts = text.split(whereSeparator: { "/.-".contains($0) }).compactMap { Int($0) }
+            guard parts.count == 3 else { return nil }
+            if text.count == 10, text.dropFirst(4).first == "-" { (year, month, day) = (parts[0], parts[1], parts[2]) }
+            else { (day, month, year) = (parts[0], parts[1], parts[2]) }
+            if year < 100 { year += year > 30 ? 1900 : 2000 }
+        } else {
+            let words = text.lowercased().split(separator: " ")
+            guard words.count == 3 else { return nil }
+            day = Int(words[0].filter(\.isNumber)) ?? 0
+            month = (monthNames.firstIndex { words[1].hasPrefix($0) } ?? -1) + 1
+            year = Int(words[2]) ?? 0
+        }
+        guard (1...12).contains(month), (1...31).contains(day), (1850...2200).contains(year) else { return nil }
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (year, month, day)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: components), calendar.component(.day, from: date) == day else { return nil }
+        return date
+    }
+
+    private func nameRanges(_ chars: [Character]) -> [Range<Int>] {
+        var words: [String] = []
+        for name in names {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { continue }
+            words.append(trimmed)
+            words += trimmed.split(separator: " ").map(String.init).filter { $0.count >= 3 }
+        }
+        var out: [Range<Int>] = []
+        let lowered = chars.map { Character($0.lowercased()) }
+        for word in Set(words.map { $0.lowercased() }).sorted(by: { $0.count > $1.count }) {
+            let w = Array(word)
+            guard !w.isEmpty, w.count <= lowered.count else { continue }
+            for i in 0...(lowered.count - w.count) where Array(lowered[i..<(i + w.count)]) == w {
+                let beforeOK = i == 0 || !(lowered[i - 1].isLetter || lowered[i - 1].isNumber)
+                let afterIndex = i + w.count
+                let afterOK = afterIndex == lowered.count || !(lowered[afterIndex].isLetter || lowered[afterIndex].isNumber)
+                if beforeOK && afterOK { out.append(i..<(i + w.count)) }
+            }
+        }
+        return out
+    }
+}

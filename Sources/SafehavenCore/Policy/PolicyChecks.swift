@@ -1,0 +1,29 @@
+import Foundation
+
+/// What the rules said when a share was sent, kept with the share so the record shows the sender
+/// was told. Holds addresses of the sender's chosen recipients and counts, never content.
+public struct PolicyChecks: Codable, Equatable, Sendable {
+    public struct Route: Codable, Equatable, Sendable {
+        public var to: String
+        public var verdict: RouteVerdict
+    }
+
+    public var profile: String
+    /// Whether direct email to each recipient would have been secure.
+    public var routes: [Route]
+    /// Distinct valid NHS numbers found in the message.
+    public var identifiersInMessage: Int
+    /// True when the message and file names identify large numbers of people.
+    public var largeNumbers: Bool
+    public var advice: String
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    public static func from(json: String?) -> PolicyChecks? {
+        json.flatMap { try? JSONDecoder().decode(PolicyChecks.self, from: Data($0.utf8)) }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import SafehavenCore
+import SafehavenServer
+
+struct PolicyOptions: ParsableArguments {
+    @Option(help: "Built-in profile: uk-current (default), merton, swindon, nhs-ig-toolkit.") var profile: String?
+    @Option(help: "A policy file (JSON) instead of a built-in profile.") var policy: String?
+}
+
+struct Route: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Say whether direct email between two addresses is secure, and why.")
+    @Argument var from: String
+    @Argument var to: String
+    @OptionGroup var policy: PolicyOptions
+    @Flag var json = false
+
+    func run() throws {
+        do {
+            print(try Commands.route(from: from, to: to, profile: policy.profile, policyFile: policy.policy, json: json))
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+extension Channel: ExpressibleByArgument {}
+extension AdviceRequest.Urgency: ExpressibleByArgument {}
+
+struct Advise: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Recommend how to share, with the checklist for each channel.")
+    @Option var marking: String
+    @Option(help: "How many identifiable people the information is about.") var people: Int
+    @Option(help: "routine or urgent.") var urgency: AdviceRequest.Urgency = .routine
+    @Option var from: String
+    @Option var to: String
+    @Flag(name: .customLong("no-account"), help: "The recipient has no Safehaven account.") var noAccount = false
+    @Option(name: .customLong("channel"), help: "A channel you can use (repeatable; default all).") var channels: [Channel] = []
+    @OptionGroup var policy: PolicyOptions
+    @Flag var json = false
+
+    func run() throws {
+        do {
+            let request = AdviceRequest(marking: marking, people: people, urgency: urgency, from: from, to: to,
+                                        recipientHasAccount: !noAccount, available: channels.isEmpty ? nil : channels)
+            print(try Commands.advise(request, profile: policy.profile, policyFile: policy.policy, json: json))
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct CheckSubject: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-subject", abstract: "Look for personal data in a subject line; exits 1 when anything is found.")
+    @Argument var text: String
+    @Option(name: .customLong("name"), help: "Name of a person the share is about (repeatable).") var names: [String] = []
+    @Flag var json = false
+
+    func run() throws {
+        let (report, clean) = try Commands.checkSubject(text, names: names, json: json)
+        print(report)
+        if !clean { throw ExitCode(1) }
+    }
+}
+
+struct CoverSheet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cover-sheet", abstract: "Print-ready HTML fax cover sheet.")
+    @Option(name: .customLong("to-name")) var toName: String
+    @Option(name: .customLong("to-organisation")) var toOrganisation: String
+    @Option(name: .customLong("to-fax")) var toFax: String
+    @Option(name: .customLong("from-name")) var fromName: String
+    @Option(name: .customLong("from-organisation")) var fromOrganisation: String
+    @Option(name: .customLong("from-switchboard"), help: "Published switchboard for call-backs.") var fromSwitchboard: String
+    @Option(help: "Pages including the cover sheet.") var pages: Int
+    @Option var marking: String?
+    @Option var date: String?
+    @Option(help: "Write to this file instead of standard output.") var out: String?
+
+    func run() throws {
+        do {
+            let html = try FaxCover(toName: toName, toOrganisation: toOrganisation, toFax: toFax, fromName: fromName,
+                                    fromOrganisation: fromOrganisation, fromSwitchboard: fromSwitchboard, pages: pages,
+                                    marking: marking, date: date).render()
+            try Commands.emit(html, to: out)
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Envelope: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print-ready HTML labels for a double envelope.")
+    @Option(name: .customLong("to-name")) var toName: String
+    @Option(name: .customLong("to-job-title")) var toJobTitle: String?
+    @Option(name: .customLong("to-address"), help: "Use \\n or commas between lines.") var toAddress: String
+    @Option(name: .customLong("return-address")) var returnAddress: String
+    @Flag(name: .customLong("signed-for")) var signedFor = false
+    @Option var out: String?
+
+    func run() throws {
+        do {
+            let html = try EnvelopeLabels(toName: toName, toJobTitle: toJobTitle, toAddress: Commands.addressLines(toAddress),
+                                          returnAddress: Commands.addressLines(returnAddress), signedFor: signedFor).render()
+            try Commands.emit(html, to: out)
+        } catch {
+            throw fail(error)
+        }
+    }
+}
