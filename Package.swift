@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -79,7 +80,10 @@ let package = Package(
             dependencies: ["SafehavenCore", "SafehavenCrypto", "SafehavenStorage", "SafehavenServer"],
             path: "Tests/SafehavenTestSupport"
         ),
-        .testTarget(name: "SafehavenCoreTests", dependencies: ["SafehavenCore", "SafehavenTestSupport"]),
+        .testTarget(
+            name: "SafehavenCoreTests",
+            dependencies: ["SafehavenCore", "SafehavenTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "SafehavenCryptoTests", dependencies: ["SafehavenCrypto", "SafehavenTestSupport"]),
         .testTarget(name: "SafehavenStorageTests", dependencies: ["SafehavenStorage", "SafehavenTestSupport"]),
         .testTarget(

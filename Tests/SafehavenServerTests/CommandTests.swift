@@ -38,8 +38,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = AppConfig(dataDirectory: dir)
         let listing = try await Commands.migrate(config: config, dryRun: true)
-        #expect(listing == "would apply:\n  1 directory\n  2 shares\n  3 audit_chain")
-        #expect(try await Commands.migrate(config: config, dryRun: false) == "applied:\n  1 directory\n  2 shares\n  3 audit_chain")
+        #expect(listing == "would apply:\n  1 directory\n  2 shares\n  3 audit_chain\n  4 share_policy_notes")
+        #expect(try await Commands.migrate(config: config, dryRun: false) == "applied:\n  1 directory\n  2 shares\n  3 audit_chain\n  4 share_policy_notes")
         #expect(try await Commands.migrate(config: config, dryRun: true) == "up to date: no pending migrations")
         let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("master.key").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
@@ -55,5 +55,38 @@ import Testing
         #expect(config.logLevel == .debug)
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFEHAVEN_MAX_SHARE_BYTES": "-1"]) }
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFEHAVEN_PORT": "70000"]) }
+    }
+}
+
+@Suite struct RuleCommandTests {
+    @Test func routeCommandSpeaksJSONAndText() throws {
+        let json = try Commands.route(from: "colleague.one@nhs.net", to: "colleague.two@nhs.net", profile: "merton", policyFile: nil, json: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["secure", "verdict", "rule", "reasons", "warnings"])
+        #expect(object["secure"] as? Bool == true)
+        let text = try Commands.route(from: "a@evilnhs.net", to: "b@nhs.net", profile: nil, policyFile: nil, json: false)
+        #expect(text.hasPrefix("NOT SECURE"))
+        #expect(throws: PolicyError.self) { try Commands.route(from: "a@nhs.net", to: "b@nhs.net", profile: "nope", policyFile: nil, json: false) }
+        #expect(throws: PolicyError.self) { try Commands.route(from: "a@nhs.net", to: "b@nhs.net", profile: nil, policyFile: "/no/such/file.json", json: false) }
+    }
+
+    @Test func routeCommandReadsAPolicyFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"name":"local","networks":[{"name":"Borough","domains":["borough.gov.uk","borough.sch.uk"]}]}"#.utf8).write(to: file)
+        let text = try Commands.route(from: "a@borough.gov.uk", to: "b@borough.sch.uk", profile: nil, policyFile: file.path, json: false)
+        #expect(text.hasPrefix("SECURE"))
+        try Data(#"{"name":"bad","networks":[{"name":"x","domains":["not a domain"]}]}"#.utf8).write(to: file)
+        #expect(throws: PolicyError.self) { try Commands.route(from: "a@x.uk", to: "b@x.uk", profile: nil, policyFile: file.path, json: false) }
+    }
+
+    @Test func checkSubjectAndAdvise() throws {
+        let (report, clean) = try Commands.checkSubject("Case 943 476 5919", names: [], json: false)
+        #expect(!clean && report.contains("an NHS number at characters 6–17"))
+        #expect(try Commands.checkSubject("Core group minutes", names: [], json: false).1)
+        let advice = try Commands.advise(.init(marking: "OFFICIAL", people: 1, urgency: .routine, from: "a@nhs.net", to: "b@nhs.net"),
+                                         profile: nil, policyFile: nil, json: false)
+        #expect(advice.contains("1. Safehaven share"))
+        #expect(advice.contains("Never:"))
     }
 }

@@ -78,8 +78,8 @@ public enum DomainMatch {
         if d.hasPrefix(k + ".") || d.hasPrefix(k.replacingOccurrences(of: ".", with: "-")) {
             return "\(d) begins with \(k) but belongs to someone else"
         }
-        if d.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ".", with: "")
-            .hasSuffix(k.replacingOccurrences(of: ".", with: "")) && dTail != k {
+        let squash = { (x: String) in x.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ".", with: "") }
+        if squash(d).contains(squash(k)) {
             return "\(d) runs \(k) together with other text"
         }
         return nil

@@ -38,6 +38,9 @@ enum JSON {
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
             let field = context.codingPath.map(\.stringValue).filter { Int($0) == nil }.last ?? "body"
             throw SafehavenError.invalid(snake(field), "The field '\(field)' has the wrong type.")
+        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            let field = context.codingPath.map(\.stringValue).filter { Int($0) == nil }.last ?? "body"
+            throw SafehavenError.invalid(snake(field), "The field '\(field)' has a value that is not allowed.")
         } catch {
             throw SafehavenError.badRequest("malformed_json", "The request body is not valid JSON.")
         }

@@ -1,0 +1,153 @@
+import Foundation
+import SafehavenCore
+import Testing
+
+@Suite struct PersonalDataScannerTests {
+    let today = ISODate.parse("2026-11-22T12:00:00Z")!
+
+    @Test(arguments: ["9434765919", "943 476 5919", "943-476-5919"])
+    func validNHSNumbersAreFound(text: String) {
+        let found = PersonalDataScanner().scan("Re: \(text) follow-up")
+        #expect(found.map(\.kind) == [.nhsNumber])
+        #expect(found.first?.start == 5)
+    }
+
+    @Test(arguments: ["9434765918", "1234567890", "0000000000", "94347659190"])
+    func invalidCheckDigitsAreNotNHSNumbers(text: String) {
+        #expect(!PersonalDataScanner().scan("ref \(text)").contains { $0.kind == .nhsNumber })
+    }
+
+    @Test func findsEachKindAndSaysWhere() {
+        let subject = "Jo Bloggs, AB 12 34 56 C, SW19 2HR, jo@example.com, 07700 900123, DOB 3 March 2015"
+        let found = PersonalDataScanner(names: ["Jo Bloggs"], today: today).scan(subject)
+        #expect(Set(found.map(\.kind)) == [.name, .niNumber, .postcode, .email, .phone, .dateOfBirth])
+        let postcode = found.first { $0.kind == .postcode }!
+        #expect(postcode.match == "SW19 2HR")
+        #expect(postcode.description == "a postcode at characters 27–34")
+        #expect(PersonalDataScanner().scan("QQ 12 34 56 C").isEmpty, "QQ is the published example prefix, never issued")
+        #expect(!postcode.description.contains("SW19"))
+    }
+
+    @Test(arguments: [("Meeting on 24/11/2026", false), ("DOB: 01/02/2015", true), ("born 2015-02-01", true),
+                      ("Child, 01/02/2015", true), ("Review 12 December 2026", false)])
+    func datesOfBirthNotMeetingDates(text: String, flagged: Bool) {
+        #expect(PersonalDataScanner(today: today).scan(text).contains { $0.kind == .dateOfBirth } == flagged)
+    }
+
+    @Test(arguments: ["Strategy meeting papers", "Referral: action needed", "Core group minutes (week 47)", "Invoice 2026-17"])
+    func cleanSubjectsStayClean(text: String) {
+        #expect(PersonalDataScanner(names: ["Ann Other"], today: today).scan(text).isEmpty)
+    }
+
+    @Test func namesMatchWholeWordsOnly() {
+        let scanner = PersonalDataScanner(names: ["Ann Smith"])
+        #expect(scanner.scan("Smithfield market").isEmpty)
+        #expect(scanner.scan("About smith").map(\.kind) == [.name])
+        #expect(scanner.scan("About ANN SMITH today").count == 1)
+    }
+
+    @Test func countsDistinctNHSNumbers() {
+        let many = (0..<25).map { _ in "943 476 5919" }.joined(separator: ", ") + " and 401 023 2137"
+        #expect(PersonalDataScanner.countNHSNumbers(many) == 2)
+        #expect(PersonalDataScanner.isValidNHSNumber("4010232137"))
+    }
+}
+
+@Suite struct ChannelAdvisorTests {
+    let advisor = ChannelAdvisor(engine: RouteEngine(policy: BuiltInProfiles.ukCurrent))
+
+    @Test func everyChannelHasStepsAndMustNots() {
+        for channel in Channel.allCases {
+            let checklist = Checklists.checklist(for: channel)
+            #expect(checklist.steps.count >= 3, "\(channel)")
+            #expect(!checklist.mustNot.isEmpty, "\(channel)")
+        }
+        #expect(Checklists.checklist(for: .fax).artefacts == ["fax-cover-sheet"])
+        #expect(Checklists.checklist(for: .post).artefacts == ["envelope"])
+        #expect(Checklists.checklist(for: .telephone).steps.joined().contains("switchboard"))
+        #expect(Checklists.checklist(for: .telephone).mustNot.joined().contains("voicemail"))
+        #expect(Checklists.checklist(for: .encryptedArchive).mustNot.joined().contains("same email"))
+        #expect(Checklists.checklist(for: .removableMedia).steps.joined().contains("256-bit AES"))
+        #expect(Checklists.never.keys.contains("sms"))
+    }
+
+    @Test func oneOfficialPersonHasManyOptions() throws {
+        let advice = try advisor.advise(.init(marking: "OFFICIAL", people: 1, urgency: .routine, from: "a@merton.gov.uk", to: "b@nhs.net"))
+        let suitable = advice.channels.filter(\.suitable).map(\.channel)
+        #expect(suitable.first == .safehaven)
+        #expect(suitable.contains(.post) && suitable.contains(.telephone) && suitable.contains(.encryptedArchive))
+        #expect(!suitable.contains(.secureEmail))
+        #expect(!suitable.contains(.fax))
+        #expect(advice.channels.count == Channel.allCases.count)
+    }
+
+    @Test func largeNumbersNarrowTheOptions() throws {
+        let advice = try advisor.advise(.init(marking: "OFFICIAL-SENSITIVE", people: 500, urgency: .routine, from: "a@nhs.net", to: "b@nhs.net"))
+        let suitable = advice.channels.filter(\.suitable).map(\.channel)
+        #expect(advice.scale == "large numbers")
+        #expect(Set(suitable) == [.safehaven, .secureEmail, .inPerson, .removableMedia])
+        #expect(suitable.prefix(2) == [.safehaven, .secureEmail])
+    }
+
+    @Test func urgentSinglePersonPutsTelephoneHighAndAllowsFaxLast() throws {
+        let advice = try advisor.advise(.init(marking: "OFFICIAL-SENSITIVE", people: 1, urgency: .urgent, from: "a@merton.gov.uk",
+                                              to: "b@sutton.gov.uk", recipientHasAccount: false))
+        let suitable = advice.channels.filter(\.suitable).map(\.channel)
+        #expect(suitable.first == .telephone)
+        #expect(suitable.last == .fax)
+        #expect(!suitable.contains(.post))
+        #expect(advice.channels.first { $0.channel == .safehaven }?.suitable == false)
+    }
+
+    @Test func onlyAvailableChannelsAreRecommended() throws {
+        let advice = try advisor.advise(.init(marking: "OFFICIAL", people: 2, urgency: .routine, from: "a@x.gov.uk", to: "b@y.gov.uk",
+                                              available: [.post, .fax]))
+        #expect(advice.channels.filter(\.suitable).map(\.channel) == [.post])
+        #expect(advice.channels.first { $0.channel == .telephone }?.why == "Not available to you.")
+    }
+
+    @Test func badInputIsRefused() {
+        #expect(throws: SafehavenError.self) { try advisor.advise(.init(marking: "SECRET", people: 1, urgency: .routine, from: "a@nhs.net", to: "b@nhs.net")) }
+        #expect(throws: SafehavenError.self) { try advisor.advise(.init(marking: "OFFICIAL", people: 0, urgency: .routine, from: "a@nhs.net", to: "b@nhs.net")) }
+        #expect(throws: SafehavenError.self) { try advisor.advise(.init(marking: "OFFICIAL", people: 1, urgency: .routine, from: "nope", to: "b@nhs.net")) }
+    }
+}
+
+@Suite struct ArtefactTests {
+    let cover = FaxCover(toName: "Dr A Patel", toOrganisation: "St Helier Hospital", toFax: "020 8296 0000", fromName: "Alice Smith",
+                         fromOrganisation: "Merton Council", fromSwitchboard: "020 8274 4901", pages: 3)
+
+    @Test func faxCoverSheetCarriesWhatTheChecklistAsksFor() throws {
+        let html = try cover.render()
+        #expect(html.hasPrefix("<!doctype html>"))
+        for text in ["Private and Confidential", "Dr A Patel", "020 8274 4901", "<td>3</td>", "OFFICIAL-SENSITIVE"] {
+            #expect(html.contains(text), "\(text)")
+        }
+    }
+
+    @Test func faxCoverSheetRefusesIdentifyingDetailsAndEscapesHTML() throws {
+        var bad = cover
+        bad.toOrganisation = "Re: 943 476 5919"
+        #expect(throws: SafehavenError.self) { try bad.render() }
+        var hostile = cover
+        hostile.toName = "<script>alert(1)</script>"
+        let html = try hostile.render()
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;"))
+        var zero = cover
+        zero.pages = 0
+        #expect(throws: SafehavenError.self) { try zero.render() }
+    }
+
+    @Test func envelopeLabelsInnerWarnsOuterGivesNothingAway() throws {
+        let html = try EnvelopeLabels(toName: "Bob Jones", toJobTitle: "Named nurse", toAddress: "St Helier Hospital\nWrythe Lane\nSM5 1AA",
+                                      returnAddress: "Merton Council\nLondon Road\nSM4 5DX").render()
+        let inner = html.components(separatedBy: "id=\"inner\"")[1].components(separatedBy: "id=\"outer\"")[0]
+        let outer = html.components(separatedBy: "id=\"outer\"")[1]
+        #expect(inner.contains("Private and Confidential – to be opened by the addressee only"))
+        #expect(inner.contains("Merton Council"))
+        #expect(outer.contains("Bob Jones") && outer.contains("Wrythe Lane") && outer.contains("London Road"))
+        #expect(!outer.contains("Confidential"))
+        #expect(!outer.contains("Named nurse"))
+    }
+}

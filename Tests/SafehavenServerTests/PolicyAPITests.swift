@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import SafehavenCore
+import SafehavenServer
+import SafehavenTestSupport
+import Testing
+
+@Suite struct PolicyAPITests {
+    @Test(arguments: TestDatabase.available)
+    func routeAdviceAndCheckEndpoints(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            let token = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            #expect(try await api.call(.post, "/api/v1/policy/route", json: ["from": "a@nhs.net", "to": "b@nhs.net"]).status == .unauthorized)
+            let route = try await api.call(.post, "/api/v1/policy/route", token: token,
+                                           json: ["from": "colleague.one@nhs.net", "to": "colleague.four@merton.gov.uk", "profile": "merton"])
+            #expect(route.status == .ok)
+            #expect(route.json["secure"] as? Bool == false)
+            #expect(route.json["rule"] as? String == "none")
+            #expect((route.json["reasons"] as? [String])?.isEmpty == false)
+            #expect(route.json["warnings"] as? [String] == [])
+            let defaultProfile = try await api.call(.post, "/api/v1/policy/route", token: token, json: ["from": "a@nhs.net", "to": "b@x.gsi.gov.uk"])
+            #expect(defaultProfile.json["rule"] as? String == "retired:gsi.gov.uk")
+            #expect(try await api.call(.post, "/api/v1/policy/route", token: token, json: ["from": "a@nhs.net", "to": "b@nhs.net", "profile": "mars"]).errorCode == "invalid_profile")
+            #expect(try await api.call(.post, "/api/v1/policy/route", token: token, json: ["from": "nope", "to": "b@nhs.net"]).errorCode == "invalid_from")
+            #expect(try await api.call(.post, "/api/v1/policy/route", token: token, json: ["from": "a@nhs.net"]).errorCode == "invalid_to")
+
+            let advice = try await api.call(.post, "/api/v1/policy/advice", token: token, json: [
+                "marking": "OFFICIAL-SENSITIVE", "people": 40, "urgency": "routine", "from": "a@nhs.net", "to": "b@nhs.net"])
+            #expect(advice.status == .ok)
+            #expect(advice.json["scale"] as? String == "large numbers")
+            let channels = try #require(advice.json["channels"] as? [[String: Any]])
+            #expect(channels.count == 8)
+            #expect(channels.first?["channel"] as? String == "safehaven")
+            #expect((channels.first?["checklist"] as? [String: Any])?["steps"] as? [String] != nil)
+            #expect(try await api.call(.post, "/api/v1/policy/advice", token: token, json: [
+                "marking": "OFFICIAL", "people": 1, "urgency": "whenever", "from": "a@nhs.net", "to": "b@nhs.net"]).status == .unprocessableContent)
+
+            let check = try await api.call(.post, "/api/v1/policy/check", token: token, json: ["text": "Baby Jones 943 476 5919", "names": ["Baby Jones"]])
+            #expect(check.json["clean"] as? Bool == false)
+            #expect((check.json["findings"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } == ["name", "nhs_number"])
+            #expect(try await api.call(.post, "/api/v1/policy/check", token: token, json: ["text": "Core group minutes"]).json["clean"] as? Bool == true)
+
+            let profiles = try await api.call(.get, "/api/v1/policy/profiles", token: token)
+            #expect(profiles.status == .ok)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func artefactsAreServedAsPrintableHTML(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            let token = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let cover = try await api.call(.post, "/api/v1/artefacts/fax-cover-sheet", token: token, json: [
+                "toName": "Dr A Patel", "toOrganisation": "St Helier Hospital", "toFax": "020 8296 0000", "fromName": "Alice Smith",
+                "fromOrganisation": "Merton Council", "fromSwitchboard": "020 8274 4901", "pages": 2])
+            #expect(cover.status == .ok)
+            #expect(cover.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(String(buffer: cover.body).contains("Private and Confidential"))
+            let envelope = try await api.call(.post, "/api/v1/artefacts/envelope", token: token, json: [
+                "toName": "Bob Jones", "toAddress": "St Helier Hospital\nWrythe Lane", "returnAddress": "Merton Council\nLondon Road"])
+            #expect(envelope.status == .ok)
+            #expect(String(buffer: envelope.body).contains("to be opened by the addressee only"))
+            #expect(try await api.call(.post, "/api/v1/artefacts/envelope", token: token, json: ["toName": "Bob"]).status == .unprocessableContent)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func sharesRefuseIdentifyingSubjectsAndRecordTheRouteVerdict(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, _ in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let bad = try await api.send(token: alice, API.share(["subject": "Referral for 943 476 5919"]), files: [("a.txt", Data("x".utf8))])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.errorCode == "personal_data_in_subject")
+            let message = try #require((bad.json["error"] as? [String: Any])?["message"] as? String)
+            #expect(message.contains("an NHS number at characters 14–25"))
+            #expect(!message.contains("943 476 5919"))
+            let named = try await api.send(token: alice, API.share(["subject": "About Tommy", "about": ["Tommy Atkins"]]))
+            #expect(named.errorCode == "personal_data_in_subject")
+            #expect(env.runtime.blobs.count() == 0)
+
+            let bulk = (0..<25).map { i in String(format: "%09d", 100_000_000 + i * 7919) }.compactMap { nine -> String? in
+                let digits = nine.compactMap(\.wholeNumberValue)
+                let sum = (0..<9).reduce(0) { $0 + digits[$1] * (10 - $1) }
+                let check = 11 - sum % 11
+                return check == 10 ? nil : nine + String(check == 11 ? 0 : check)
+            }.joined(separator: "\n")
+            let sent = try await api.send(token: alice, API.share(["message": "Cohort list:\n" + bulk]))
+            #expect(sent.status == .created)
+            let checks = try #require(sent.json["policyChecks"] as? [String: Any])
+            #expect(checks["profile"] as? String == "uk-current")
+            #expect(checks["largeNumbers"] as? Bool == true)
+            let routes = try #require(checks["routes"] as? [[String: Any]])
+            #expect(routes.first?["to"] as? String == "bob@nhs.net")
+            #expect((routes.first?["verdict"] as? [String: Any])?["secure"] as? Bool == false)
+            let id = try #require(sent.json["id"] as? String)
+            let bob = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
+            #expect(try await api.call(.get, "/api/v1/shares/\(id)", token: bob).json["policyChecks"] == nil)
+        }
+    }
+}
