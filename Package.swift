@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -39,6 +40,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SafehavenArchive",
+            dependencies: [
+                "SafehavenCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .target(
             name: "SafehavenStorage",
             dependencies: [
                 "SafehavenCore",
@@ -52,6 +62,7 @@ let package = Package(
             name: "SafehavenServer",
             dependencies: [
                 "SafehavenCore",
+                "SafehavenArchive",
                 "SafehavenCrypto",
                 "SafehavenStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -85,6 +96,7 @@ let package = Package(
             dependencies: ["SafehavenCore", "SafehavenTestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "SafehavenCryptoTests", dependencies: ["SafehavenCrypto", "SafehavenTestSupport"]),
+        .testTarget(name: "SafehavenArchiveTests", dependencies: ["SafehavenArchive", "SafehavenTestSupport"]),
         .testTarget(name: "SafehavenStorageTests", dependencies: ["SafehavenStorage", "SafehavenTestSupport"]),
         .testTarget(
             name: "SafehavenServerTests",

@@ -1,0 +1,150 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+
+/// The WinZip AES encryption of one entry (AE-1/AE-2, AES-256): PBKDF2-HMAC-SHA1 with 1000
+/// iterations over a 16-byte salt gives the AES key, the HMAC key and a 2-byte password verifier;
+/// the data is AES in CTR mode with a little-endian counter starting at 1; the last 10 bytes of
+/// HMAC-SHA1 over the ciphertext authenticate it. See docs/formats.md.
+public enum WinZipAES {
+    public static let saltLength = 16
+    public static let verifierLength = 2
+    public static let authLength = 10
+    public static let iterations = 1000
+    /// Bytes the format adds to each entry's data.
+    public static let overhead = saltLength + verifierLength + authLength
+
+    struct Keys {
+        let aes: SymmetricKey
+        let hmac: SymmetricKey
+        let verifier: [UInt8]
+    }
+
+    static func deriveKeys(password: String, salt: [UInt8]) throws -> Keys {
+        let material = try KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(password.utf8), salt: salt, using: .insecureSHA1, outputByteCount: 66,
+            unsafeUncheckedRounds: iterations)
+        let bytes = material.withUnsafeBytes { Array($0) }
+        return Keys(aes: SymmetricKey(data: bytes[0..<32]), hmac: SymmetricKey(data: bytes[32..<64]), verifier: Array(bytes[64..<66]))
+    }
+}
+
+/// AES-CTR with WinZip's little-endian block counter. Encryption and decryption are the same
+/// operation; the keystream position carries across calls.
+struct WinZipCTR {
+    private let key: SymmetricKey
+    private var counter: UInt64 = 0
+    private var keystream = [UInt8](repeating: 0, count: 16)
+    private var used = 16
+
+    init(key: SymmetricKey) { self.key = key }
+
+    mutating func apply(_ data: inout [UInt8]) throws {
+        var i = 0
+        let n = data.count
+        while i < n {
+            if used == 16 {
+                counter += 1
+                var block = [UInt8](repeating: 0, count: 16)
+                var c = counter
+                for j in 0..<8 {
+                    block[j] = UInt8(truncatingIfNeeded: c)
+                    c >>= 8
+                }
+                try AES.permute(&block, key: key)
+                keystream = block
+                used = 0
+            }
+            let take = min(16 - used, n - i)
+            for j in 0..<take { data[i + j] ^= keystream[used + j] }
+            used += take
+            i += take
+        }
+    }
+}
+
+/// Encrypts one entry's (possibly compressed) data and authenticates the ciphertext.
+struct EntryEncryptor {
+    let header: [UInt8]
+    private var ctr: WinZipCTR
+    private var mac: HMAC<Insecure.SHA1>
+
+    init(password: String, salt: [UInt8]) throws {
+        let keys = try WinZipAES.deriveKeys(password: password, salt: salt)
+        header = salt + keys.verifier
+        ctr = WinZipCTR(key: keys.aes)
+        mac = HMAC<Insecure.SHA1>(key: keys.hmac)
+    }
+
+    mutating func encrypt(_ plain: [UInt8]) throws -> [UInt8] {
+        var data = plain
+        try ctr.apply(&data)
+        mac.update(data: data)
+        return data
+    }
+
+    mutating func authenticationCode() -> [UInt8] { Array(mac.finalize().prefix(WinZipAES.authLength)) }
+}
+
+/// Decrypts one entry, checking the password verifier first and the authentication code last.
+struct EntryDecryptor {
+    private var ctr: WinZipCTR
+    private var mac: HMAC<Insecure.SHA1>
+
+    init(password: String, salt: [UInt8], verifier: [UInt8]) throws {
+        let keys = try WinZipAES.deriveKeys(password: password, salt: salt)
+        guard keys.verifier == verifier else { throw ArchiveError.wrongPassword }
+        ctr = WinZipCTR(key: keys.aes)
+        mac = HMAC<Insecure.SHA1>(key: keys.hmac)
+    }
+
+    mutating func decrypt(_ cipher: [UInt8]) throws -> [UInt8] {
+        mac.update(data: cipher)
+        var data = cipher
+        try ctr.apply(&data)
+        return data
+    }
+
+    mutating func verify(_ code: [UInt8]) throws {
+        let expected = Array(mac.finalize().prefix(WinZipAES.authLength))
+        var diff: UInt8 = 0
+        for (a, b) in zip(expected, code) { diff |= a ^ b }
+        guard code.count == WinZipAES.authLength, diff == 0 else { throw ArchiveError.authenticationFailed }
+    }
+}
+
+public enum ArchiveError: Error, Equatable, CustomStringConvertible, Sendable {
+    case wrongPassword
+    case authenticationFailed
+    case notAZip
+    case truncated
+    case unsupported(String)
+    case unencryptedEntry(String)
+    case zipCryptoEntry(String)
+    case unsafeName(String)
+    case tooManyEntries(Int)
+    case tooLarge(String)
+    case suspiciousRatio(String)
+    case corrupt(String)
+    case outputExists(String)
+    case weakPassword(String)
+
+    public var description: String {
+        switch self {
+        case .wrongPassword: return "the password is wrong"
+        case .authenticationFailed: return "the archive has been altered or damaged: authentication failed, nothing was kept"
+        case .notAZip: return "this is not a ZIP archive"
+        case .truncated: return "the archive is cut short"
+        case .unsupported(let what): return "unsupported: \(what)"
+        case .unencryptedEntry(let name): return "entry '\(name)' is not encrypted; Safehaven only opens AES-encrypted archives"
+        case .zipCryptoEntry(let name): return "entry '\(name)' uses the old ZipCrypto cipher, which is broken; ask for a 256-bit AES archive"
+        case .unsafeName(let name): return "entry '\(name)' would be written outside the output folder; refused"
+        case .tooManyEntries(let n): return "the archive has \(n) entries, more than allowed"
+        case .tooLarge(let name): return "entry '\(name)' expands beyond the size allowed"
+        case .suspiciousRatio(let name): return "entry '\(name)' expands far more than real documents do (a zip bomb?)"
+        case .corrupt(let why): return "the archive is damaged: \(why)"
+        case .outputExists(let path): return "\(path) already exists; nothing was overwritten"
+        case .weakPassword(let why): return why
+        }
+    }
+}
