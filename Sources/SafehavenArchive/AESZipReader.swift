@@ -177,13 +177,13 @@ public final class AESZipReader {
     @discardableResult
     public func extract(to directory: URL, password: String, limits: ExtractionLimits = ExtractionLimits()) throws -> [String] {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        let root = directory.standardizedFileURL.resolvingSymlinksInPath()
-        // The password is checked against the first entry before anything is written.
-        if let first = entries.first(where: { !$0.isDirectory }) {
-            let (salt, verifier, _) = try dataStart(first)
+        // The password is checked against every entry before anything is written, even a folder.
+        for entry in entries where !entry.isDirectory {
+            let (salt, verifier, _) = try dataStart(entry)
             _ = try EntryDecryptor(password: password, salt: salt, verifier: verifier)
         }
+        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        let root = directory.standardizedFileURL.resolvingSymlinksInPath()
         var written: [String] = []
         var total: UInt64 = 0
         for entry in entries {

@@ -45,8 +45,10 @@ public final class AESZipWriter {
     /// Starts an entry. `compress` nil decides from the first 256 KiB whether deflate helps.
     public func beginEntry(name: String, modified: Date, compress: Bool? = nil) throws -> AESZipEntryWriter {
         precondition(!finished && !entryOpen, "one entry at a time, before finish")
-        let clean = name.replacingOccurrences(of: "\\", with: "/")
-        guard !clean.isEmpty, clean.utf8.count <= 0xFFFF else { throw ArchiveError.unsafeName(name) }
+        let clean = name
+        // The writer holds itself to the rules the reader enforces.
+        try AESZipReader.checkName(clean)
+        guard clean.utf8.count <= 0xFFFF, !clean.hasSuffix("/") else { throw ArchiveError.unsafeName(name) }
         entryOpen = true
         return try AESZipEntryWriter(writer: self, name: Array(clean.utf8), modified: modified, compress: compress,
                                  salt: random.bytes(WinZipAES.saltLength), password: password)

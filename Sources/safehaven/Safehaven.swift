@@ -10,7 +10,7 @@ struct Safehaven: AsyncParsableCommand {
         commandName: "safehaven",
         abstract: "Share personal information securely between organisations, on the record.",
         subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Token.self, Audit.self,
-                      Route.self, Advise.self, CheckSubject.self, CoverSheet.self, Envelope.self])
+                      Route.self, Advise.self, CheckSubject.self, CoverSheet.self, Envelope.self, Archive.self])
 }
 
 /// Where the store is; every command takes these so it works on the store a running server uses.

@@ -90,3 +90,17 @@ enum CommonPasswords {
         "qwertyqwerty", "asdfasdfasdf", "zxcvzxcvzxcv", "1q2w3e4r5t6y", "q1w2e3r4t5y6", "passwordqwerty",
     ]
 }
+
+extension PasswordPolicy {
+    /// Archive passwords protect a file that anyone may copy and attack offline, through a key
+    /// derivation (1000 rounds of SHA-1) that does little to slow guessing: so they must be longer
+    /// than sign-in passwords. Generated ones are 30 characters.
+    public static let archiveMinimumLength = 16
+
+    public static func checkArchive(_ password: String) throws {
+        guard password.count >= archiveMinimumLength else {
+            throw SafehavenError.invalid("password", "Archive passwords need at least \(archiveMinimumLength) characters, because the ZIP format protects them weakly; let Safehaven generate one.")
+        }
+        try check(password)
+    }
+}

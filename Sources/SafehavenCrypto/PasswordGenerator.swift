@@ -1,5 +1,5 @@
 import Foundation
-import SafehavenCrypto
+
 
 /// Generated passwords: 25 characters from an alphabet without look-alikes (no 0/o, 1/l/i), in
 /// groups of five so they can be read out or typed without error. About 124 bits of entropy.

@@ -1,0 +1,88 @@
+import Foundation
+import SafehavenArchive
+import SafehavenCore
+import SafehavenCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `safehaven archive create | extract`.
+extension Commands {
+    /// Generated archive passwords: 30 characters without look-alikes in six groups, about 148 bits.
+    public static func generateArchivePassword(random: any RandomSource = SystemRandomSource()) -> String {
+        PasswordGenerator.generate(random: random, groups: 6, groupLength: 5)
+    }
+
+    /// Writes `paths` (files, or folders taken recursively) into a new archive at `out`. Entry
+    /// names are relative to each path's parent folder. The output is written beside its final
+    /// name and renamed into place only when complete.
+    public static func createArchive(out: String, paths: [String], password: String, random: any RandomSource = SystemRandomSource(),
+                                     now: Date = Date()) throws -> [String] {
+        try PasswordPolicy.checkArchive(password)
+        guard !paths.isEmpty else { throw ConfigError("name at least one file or folder to put in the archive") }
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: out) else { throw ArchiveError.outputExists(out) }
+        var files: [(URL, String)] = []
+        for path in paths {
+            var isDir: ObjCBool = false
+            let url = URL(fileURLWithPath: path).standardizedFileURL
+            guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { throw ConfigError("\(path) does not exist") }
+            let base = url.deletingLastPathComponent().path
+            if isDir.boolValue {
+                let walker = fm.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [])
+                while let item = walker?.nextObject() as? URL {
+                    guard (try? item.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+                    files.append((item, String(item.standardizedFileURL.path.dropFirst(base.count + 1))))
+                }
+            } else {
+                files.append((url, url.lastPathComponent))
+            }
+        }
+        files.sort { $0.1 < $1.1 }
+        let temp = out + ".partial"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ConfigError("cannot write \(out)") }
+        do {
+            let writer = AESZipWriter(password: password, random: random) { bytes in
+                var done = 0
+                try bytes.withUnsafeBytes { raw in
+                    while done < raw.count {
+                        let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                        if n < 0 { if errno == EINTR { continue }; throw ConfigError("write failed") }
+                        done += n
+                    }
+                }
+            }
+            for (url, name) in files {
+                let modified = (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? now
+                let entry = try writer.beginEntry(name: name, modified: modified)
+                let input = open(url.path, O_RDONLY | O_CLOEXEC)
+                guard input >= 0 else { throw ConfigError("cannot read \(url.path)") }
+                defer { close(input) }
+                var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+                    if n < 0 { throw ConfigError("cannot read \(url.path)") }
+                    if n == 0 { break }
+                    try entry.write(Array(buffer[0..<n]))
+                }
+                try entry.finish()
+            }
+            try writer.finish()
+            fsync(fd)
+            close(fd)
+            guard rename(temp, out) == 0 else { throw ConfigError("cannot move the archive into place") }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        return files.map(\.1)
+    }
+
+    public static func extractArchive(_ path: String, to directory: String, password: String,
+                                      limits: ExtractionLimits = ExtractionLimits()) throws -> [String] {
+        let reader = try AESZipReader(path: path, limits: limits)
+        return try reader.extract(to: URL(fileURLWithPath: directory), password: password, limits: limits)
+    }
+}
