@@ -31,6 +31,7 @@ public func buildRouter(runtime: Runtime) -> Router<AppRequestContext> {
     AccountController(runtime: runtime).addRoutes(to: protected)
     ShareController(runtime: runtime).addRoutes(to: protected)
     PolicyController(runtime: runtime).addRoutes(to: protected)
+    ExportController(runtime: runtime).addRoutes(to: protected)
     return router
 }
 

@@ -109,7 +109,9 @@ extension SQLSession {
     }
 
     func referencedBlobIDs() async throws -> Set<String> {
-        Set(try await db.raw("SELECT blob_id FROM share_files").all().map { try $0.string("blob_id") })
+        let files = try await db.raw("SELECT blob_id FROM share_files").all().map { try $0.string("blob_id") }
+        let exports = try await db.raw("SELECT blob_id FROM share_exports WHERE destroyed_at IS NULL").all().map { try $0.string("blob_id") }
+        return Set(files + exports)
     }
 
     func tracking(shareID: String) async throws -> [TrackingEvent] {

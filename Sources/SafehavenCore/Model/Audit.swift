@@ -20,6 +20,10 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case shareExpired = "share.expired"
     case shareDeletedByRecipient = "share.deleted_by_recipient"
     case shareDestroyed = "share.destroyed"
+    case shareExported = "share.exported"
+    case partnerPasswordCreated = "partner_password.created"
+    case partnerPasswordRevealed = "partner_password.revealed"
+    case partnerPasswordRotated = "partner_password.rotated"
 }
 
 /// What a caller asks to append. Details hold identifiers and reasons, never content.

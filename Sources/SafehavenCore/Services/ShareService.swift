@@ -155,6 +155,8 @@ public struct ShareService: Sendable {
         let files = upload.files
         let ids = deps.ids
         let sender = upload.sender
+        let people = plan.recipients
+        let informationType = share.marking.rawValue + (share.handling.isEmpty ? "" : "; handling: \(share.handling)")
         do {
             try await deps.store.write { tx in
                 try await tx.insert(share)
@@ -163,6 +165,14 @@ public struct ShareService: Sendable {
                     try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
                 }
                 for file in files { try await tx.insert(file) }
+                for person in people {
+                    let org = try await tx.organisation(id: person.organisationID)
+                    try await tx.insert(Disclosure(
+                        id: ids.next(), organisationID: sender.organisationID, shareID: share.id, recordedBy: sender.id, at: now,
+                        method: .safehaven, reason: share.purpose, informationType: informationType, authorisedBy: nil,
+                        recipientName: person.name, recipientJobTitle: person.jobTitle, recipientOrganisation: org?.name ?? "",
+                        recipientPhone: person.phone, recipientEmail: person.email))
+                }
                 try await tx.appendAudit(AuditEntry(
                     .shareCreated, actor: sender.id, organisation: sender.organisationID, target: share.id,
                     details: ["recipients": String(recipients.count), "files": String(files.count),
@@ -294,6 +304,24 @@ public struct ShareService: Sendable {
         return (file, PlaintextStream(reader: reader, dataKey: key))
     }
 
+    /// The plaintext of every file of a share, for the sender's own use (exporting an archive).
+    /// Not tracked as a recipient download; the caller audits what it does with it.
+    public func contentForSender(_ shareID: String, by user: User) async throws -> (Share, String, [(ShareFile, PlaintextStream)]) {
+        let access = try await access(shareID, by: user)
+        guard access.isSender else { throw SafehavenError.forbidden("not_the_sender", "Only the sender can export a share.") }
+        let share = access.share
+        try requireActive(share)
+        guard let wrapped = share.wrappedKey, let sealed = share.messageSealed, let bytes = Data(base64Encoded: sealed) else {
+            throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.")
+        }
+        let key = try deps.kek.unwrap(wrapped)
+        let message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
+        let files = try await deps.store.read { try await $0.files(shareID: share.id) }
+        var streams: [(ShareFile, PlaintextStream)] = []
+        for file in files { streams.append((file, PlaintextStream(reader: try deps.blobs.openReader(id: file.blobID), dataKey: key))) }
+        return (share, message, streams)
+    }
+
     // MARK: recipient actions
 
     /// The addressee confirms they have received the share. Repeating it changes nothing.
@@ -384,14 +412,17 @@ public struct ShareService: Sendable {
         share.wrappedKey = nil
         share.messageSealed = nil
         let ids = deps.ids
-        let files: [ShareFile] = try await deps.store.write { [share] tx in
+        let (files, exports): ([ShareFile], [ShareExport]) = try await deps.store.write { [share] tx in
             try await tx.updateLifecycle(of: share)
+            let exports = try await tx.exports(shareID: share.id).filter { $0.destroyedAt == nil }
+            try await tx.markExportsDestroyed(shareID: share.id, at: now)
             try await Self.trackAll(.destroyed, share: share, at: now, ids: ids, in: tx)
             try await tx.appendAudit(AuditEntry(.shareDestroyed, actor: actor?.id, organisation: share.senderOrganisationID,
                                                 target: share.id, details: ["reason": reason]), at: now)
-            return try await tx.files(shareID: share.id)
+            return (try await tx.files(shareID: share.id), exports)
         }
         for file in files { try? deps.blobs.delete(id: file.blobID) }
+        for export in exports { try? deps.blobs.delete(id: export.blobID) }
     }
 
     /// Background job: marks shares past expiry as expired and destroys their content.

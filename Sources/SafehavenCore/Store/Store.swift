@@ -25,6 +25,12 @@ public protocol StoreReader: Sendable {
     /// Every blob id a file row still refers to.
     func referencedBlobIDs() async throws -> Set<String>
 
+    func disclosures(organisationID: String) async throws -> [Disclosure]
+    func exports(shareID: String) async throws -> [ShareExport]
+    func export(id: String) async throws -> ShareExport?
+    func partnerPasswords(organisationID: String) async throws -> [PartnerPassword]
+    func partnerPassword(id: String) async throws -> PartnerPassword?
+
     func auditCount() async throws -> Int64
     /// Events with `seq` greater than `after`, in order, at most `limit`.
     func auditEvents(after: Int64, limit: Int) async throws -> [AuditEvent]
@@ -49,6 +55,11 @@ public protocol StoreWriter: StoreReader {
     func updateState(of recipient: Recipient) async throws
     func insert(_ file: ShareFile) async throws
     func insert(_ event: TrackingEvent) async throws
+    func insert(_ disclosure: Disclosure) async throws
+    func insert(_ export: ShareExport) async throws
+    func markExportsDestroyed(shareID: String, at: Date) async throws
+    func insert(_ password: PartnerPassword) async throws
+    func retirePartnerPassword(id: String, at: Date) async throws
 
     @discardableResult
     func appendAudit(_ entry: AuditEntry, at: Date) async throws -> AuditEvent

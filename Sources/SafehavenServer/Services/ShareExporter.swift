@@ -1,0 +1,88 @@
+import Foundation
+import SafehavenArchive
+import SafehavenCore
+import SafehavenCrypto
+
+/// Exports a share as a WinZip AES-256 archive for a recipient without an account: the message
+/// and files stream from the sealed blobs through the archive writer into a new blob, and the
+/// generated password is returned once and never stored.
+struct ShareExporter {
+    let runtime: Runtime
+
+    struct Result {
+        let export: ShareExport
+        let password: String
+    }
+
+    func export(_ shareID: String, by user: User) async throws -> Result {
+        let deps = runtime.deps
+        let (share, message, streams) = try await runtime.shares.contentForSender(shareID, by: user)
+        let password = PasswordGenerator.generate(random: deps.random, groups: 6, groupLength: 5)
+        let exportID = deps.ids.next()
+        let blobID = deps.ids.next()
+        let blob = try deps.blobs.makeWriter(id: blobID)
+        var size: Int64 = 0
+        do {
+            let writer = AESZipWriter(password: password, random: deps.random) { bytes in
+                size += Int64(bytes.count)
+                try blob.write(bytes)
+            }
+            let now = deps.clock.now()
+            let messageEntry = try writer.beginEntry(name: "message.txt", modified: share.createdAt)
+            let header = "Subject: \(share.subject)\nMarking: \(share.marking.rawValue)\nPurpose: \(share.purpose)\n"
+                + (share.handling.isEmpty ? "" : "Handling: \(share.handling)\n") + "\n"
+            try messageEntry.write(Array((header + message).utf8))
+            try messageEntry.finish()
+            var used = Set(["message.txt"])
+            for (file, stream) in streams {
+                let name = Self.uniqueName(file.name, used: &used)
+                let entry = try writer.beginEntry(name: name, modified: now)
+                while let chunk = try stream.next() { try entry.write(chunk) }
+                try entry.finish()
+            }
+            try writer.finish()
+            try blob.commit()
+        } catch {
+            blob.abort()
+            for (_, stream) in streams { stream.close() }
+            throw error
+        }
+        let record = ShareExport(id: exportID, shareID: share.id, blobID: blobID, createdBy: user.id, createdAt: deps.clock.now(), size: size)
+        let ids = deps.ids
+        let now = deps.clock.now()
+        do {
+            try await runtime.store.write { tx in
+                try await tx.insert(record)
+                for recipient in try await tx.recipients(shareID: share.id) {
+                    guard let person = try await tx.user(id: recipient.userID) else { continue }
+                    let org = try await tx.organisation(id: person.organisationID)
+                    try await tx.insert(Disclosure(
+                        id: ids.next(), organisationID: user.organisationID, shareID: share.id, recordedBy: user.id, at: now,
+                        method: .encryptedArchive, reason: share.purpose, informationType: share.marking.rawValue, authorisedBy: nil,
+                        recipientName: person.name, recipientJobTitle: person.jobTitle, recipientOrganisation: org?.name ?? "",
+                        recipientPhone: person.phone, recipientEmail: person.email))
+                }
+                try await tx.appendAudit(AuditEntry(.shareExported, actor: user.id, organisation: user.organisationID, target: share.id,
+                                                    details: ["export": exportID, "method": "encrypted-archive", "bytes": String(record.size)]), at: now)
+            }
+        } catch {
+            try? deps.blobs.delete(id: blobID)
+            throw error
+        }
+        return Result(export: record, password: password)
+    }
+
+    /// File names inside one archive must differ; later duplicates get " (2)", " (3)"…
+    static func uniqueName(_ name: String, used: inout Set<String>) -> String {
+        var candidate = name
+        var n = 2
+        while used.contains(candidate.lowercased()) {
+            let ext = (name as NSString).pathExtension
+            let stem = (name as NSString).deletingPathExtension
+            candidate = ext.isEmpty ? "\(stem) (\(n))" : "\(stem) (\(n)).\(ext)"
+            n += 1
+        }
+        used.insert(candidate.lowercased())
+        return candidate
+    }
+}
