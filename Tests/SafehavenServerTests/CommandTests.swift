@@ -38,8 +38,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = AppConfig(dataDirectory: dir)
         let listing = try await Commands.migrate(config: config, dryRun: true)
-        #expect(listing == "would apply:\n  1 directory\n  2 shares\n  3 audit_chain\n  4 share_policy_notes")
-        #expect(try await Commands.migrate(config: config, dryRun: false) == "applied:\n  1 directory\n  2 shares\n  3 audit_chain\n  4 share_policy_notes")
+        #expect(listing == "would apply:\n  1 directory\n  2 shares\n  3 audit_chain\n  4 share_policy_notes\n  5 disclosures_exports_partner_passwords")
+        #expect(try await Commands.migrate(config: config, dryRun: false) == "applied:\n  1 directory\n  2 shares\n  3 audit_chain\n  4 share_policy_notes\n  5 disclosures_exports_partner_passwords")
         #expect(try await Commands.migrate(config: config, dryRun: true) == "up to date: no pending migrations")
         let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("master.key").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
