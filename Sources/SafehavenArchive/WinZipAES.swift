@@ -31,32 +31,62 @@ public enum WinZipAES {
 
 /// AES-CTR with WinZip's little-endian block counter. Encryption and decryption are the same
 /// operation; the keystream position carries across calls.
+///
+/// swift-crypto's CTR mode counts big-endian, so the keystream E(1), E(2), … for little-endian
+/// counter blocks is made in batches with CFB decryption instead: decrypting the "ciphertext"
+/// X2…Xn+1 under IV X1 yields Pi = Xi+1 ⊕ E(Xi), so E(Xi) = Pi ⊕ Xi+1, one call for a whole batch.
 struct WinZipCTR {
+    static let batchBlocks = 4096
     private let key: SymmetricKey
     private var counter: UInt64 = 0
-    private var keystream = [UInt8](repeating: 0, count: 16)
-    private var used = 16
+    private var keystream: [UInt8] = []
+    private var used = 0
 
     init(key: SymmetricKey) { self.key = key }
 
+    private mutating func refill() throws {
+        let n = Self.batchBlocks
+        var blocks = [UInt8](repeating: 0, count: (n + 1) * 16)
+        for i in 0...n {
+            var c = counter + UInt64(i) + 1
+            for j in 0..<8 {
+                blocks[i * 16 + j] = UInt8(truncatingIfNeeded: c)
+                c >>= 8
+            }
+        }
+        let iv = try AES._CFB.IV(ivBytes: blocks[0..<16])
+        let plain = try blocks.withUnsafeBytes { raw in
+            try AES._CFB.decrypt(UnsafeRawBufferPointer(rebasing: raw[16...]), using: key, iv: iv)
+        }
+        var stream = [UInt8](plain)
+        for i in 0..<(n * 16) { stream[i] ^= blocks[i + 16] }
+        keystream = stream
+        used = 0
+        counter += UInt64(n)
+    }
+
     mutating func apply(_ data: inout [UInt8]) throws {
         var i = 0
-        let n = data.count
-        while i < n {
-            if used == 16 {
-                counter += 1
-                var block = [UInt8](repeating: 0, count: 16)
-                var c = counter
-                for j in 0..<8 {
-                    block[j] = UInt8(truncatingIfNeeded: c)
-                    c >>= 8
+        let total = data.count
+        while i < total {
+            if used == keystream.count { try refill() }
+            let take = min(keystream.count - used, total - i)
+            data.withUnsafeMutableBytes { d in
+                keystream.withUnsafeBytes { k in
+                    let dp = d.baseAddress! + i, kp = k.baseAddress! + used
+                    var j = 0
+                    while j + 8 <= take {
+                        let x = dp.loadUnaligned(fromByteOffset: j, as: UInt64.self) ^ kp.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                        dp.storeBytes(of: x, toByteOffset: j, as: UInt64.self)
+                        j += 8
+                    }
+                    while j < take {
+                        dp.storeBytes(of: dp.load(fromByteOffset: j, as: UInt8.self) ^ kp.load(fromByteOffset: j, as: UInt8.self),
+                                      toByteOffset: j, as: UInt8.self)
+                        j += 1
+                    }
                 }
-                try AES.permute(&block, key: key)
-                keystream = block
-                used = 0
             }
-            let take = min(16 - used, n - i)
-            for j in 0..<take { data[i + j] ^= keystream[used + j] }
             used += take
             i += take
         }
