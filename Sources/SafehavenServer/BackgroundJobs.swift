@@ -32,6 +32,15 @@ struct BackgroundJobs: Service {
             logger.error("expiry job failed", metadata: ["error": "\(error)"])
         }
         do {
+            let due = try await PartnerPasswordService(runtime.deps).due()
+            // Counts and organisation ids only: partner names stay out of the log.
+            for (org, items) in Dictionary(grouping: due, by: \.organisationID) {
+                logger.notice("shared archive passwords due for rotation", metadata: ["organisation": "\(org)", "count": "\(items.count)"])
+            }
+        } catch {
+            logger.error("rotation reminder job failed", metadata: ["error": "\(error)"])
+        }
+        do {
             let removed = try await runtime.shares.sweepOrphans()
             if removed > 0 { logger.info("removed orphaned blobs", metadata: ["count": "\(removed)"]) }
         } catch {

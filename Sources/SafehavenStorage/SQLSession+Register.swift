@@ -80,6 +80,12 @@ extension SQLSession {
         try await db.raw("SELECT * FROM partner_passwords WHERE id = \(bind: id)").first().map(partnerPassword)
     }
 
+    func partnerPasswordsDue(at now: Date) async throws -> [PartnerPassword] {
+        try await db.raw("""
+            SELECT * FROM partner_passwords WHERE retired_at IS NULL AND rotate_by <= \(bind: Millis.from(now)) ORDER BY rotate_by, id
+            """).all().map(partnerPassword)
+    }
+
     func retirePartnerPassword(id: String, at: Date) async throws {
         try await db.raw("UPDATE partner_passwords SET retired_at = \(bind: Millis.from(at)) WHERE id = \(bind: id) AND retired_at IS NULL").run()
     }

@@ -80,6 +80,15 @@ import Testing
         #expect(throws: ArchiveError.wrongPassword) {
             try AESZipReader(path: dir.appendingPathComponent("b.zip").path).extract(to: dir.appendingPathComponent("w"), password: "wrong-password-entirely")
         }
+        // A tampered 7-Zip archive is refused and leaves nothing behind.
+        var tampered = Array(try Data(contentsOf: dir.appendingPathComponent("b.zip")))
+        let entry = try AESZipReader(path: dir.appendingPathComponent("b.zip").path).entries.first { $0.name.hasSuffix("report.txt") }!
+        tampered[Int(entry.localOffset) + 30 + entry.name.utf8.count + 11 + 18 + 100] ^= 0x01
+        try Data(tampered).write(to: dir.appendingPathComponent("t.zip"))
+        #expect(throws: ArchiveError.self) {
+            try AESZipReader(path: dir.appendingPathComponent("t.zip").path).extract(to: dir.appendingPathComponent("t"), password: ArchiveFixture.password)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t/src/docs/report.txt").path))
         // ZipCrypto and unencrypted archives are reported, not opened.
         try Self.run(sevenZip, ["a", "-tzip", "-p\(ArchiveFixture.password)", "zc.zip", "src"], cwd: dir)
         #expect(throws: ArchiveError.self) { try AESZipReader(path: dir.appendingPathComponent("zc.zip").path) }
@@ -124,6 +133,18 @@ import Testing
                 z.read('one.txt')
             """], cwd: dir)
         #expect(badStatus != 0)
+        // pyzipper refuses our archive once a ciphertext byte is flipped.
+        var tampered = try ArchiveFixture.make(files)
+        let first = try AESZipReader(path: dir.appendingPathComponent("a.zip").path).entries[0]
+        tampered[Int(first.localOffset) + 30 + first.name.utf8.count + 31 + 18 + 50] ^= 0x01
+        _ = try ArchiveFixture.file(tampered, in: dir, name: "t.zip")
+        let (tamperedStatus, _) = try Self.run(python, ["-c", """
+            import pyzipper, sys
+            with pyzipper.AESZipFile('t.zip') as z:
+                z.setpassword(sys.argv[1].encode())
+                z.read('docs/report.txt')
+            """, ArchiveFixture.password], cwd: dir)
+        #expect(tamperedStatus != 0)
     }
 }
 

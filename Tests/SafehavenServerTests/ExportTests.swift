@@ -75,6 +75,7 @@ import Testing
             #expect((listed.json["passwords"] as? [[String: Any]])?.first?["rotationDue"] as? Bool == false)
             env.clock.advance(90 * 86_400)
             alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            #expect(try await PartnerPasswordService(env.deps).due().map(\.id) == [id])
             let due = try await api.call(.get, "/api/v1/archive-passwords", token: alice)
             #expect((due.json["passwords"] as? [[String: Any]])?.first?["rotationDue"] as? Bool == true)
             let rotated = try await api.call(.post, "/api/v1/archive-passwords/\(id)/rotate", token: alice)
@@ -82,6 +83,7 @@ import Testing
             #expect(rotated.json["password"] as? String != password)
             let after = try #require(try await api.call(.get, "/api/v1/archive-passwords", token: alice).json["passwords"] as? [[String: Any]])
             #expect(after.count == 1 && after.first?["rotationDue"] as? Bool == false)
+            #expect(try await PartnerPasswordService(env.deps).due().isEmpty)
             #expect(try await api.call(.post, "/api/v1/archive-passwords/\(id)/reveal", token: alice).status == .notFound)
         }
     }

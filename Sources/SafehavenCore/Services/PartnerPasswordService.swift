@@ -46,6 +46,13 @@ public struct PartnerPasswordService: Sendable {
             .map { Listed(record: $0, rotationDue: now >= $0.rotateBy) }
     }
 
+    /// Reminders: every organisation's passwords now due for rotation, for the background job
+    /// (and, once mail is in place, the notices it sends).
+    public func due() async throws -> [PartnerPassword] {
+        let now = deps.clock.now()
+        return try await deps.store.read { try await $0.partnerPasswordsDue(at: now) }
+    }
+
     /// Shows a password to a member of the owning organisation; audited every time.
     public func reveal(_ id: String, by user: User) async throws -> String {
         guard let record = try await deps.store.read({ try await $0.partnerPassword(id: id) }),

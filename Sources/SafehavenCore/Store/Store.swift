@@ -30,6 +30,8 @@ public protocol StoreReader: Sendable {
     func export(id: String) async throws -> ShareExport?
     func partnerPasswords(organisationID: String) async throws -> [PartnerPassword]
     func partnerPassword(id: String) async throws -> PartnerPassword?
+    /// Current partner passwords whose rotation date has passed, across all organisations.
+    func partnerPasswordsDue(at now: Date) async throws -> [PartnerPassword]
 
     func auditCount() async throws -> Int64
     /// Events with `seq` greater than `after`, in order, at most `limit`.
