@@ -49,6 +49,18 @@ public struct Disclosure: Codable, Equatable, Sendable {
     }
 }
 
+extension Disclosure {
+    /// The register entry for sending `share` to `recipient` by `method`.
+    public static func forShare(_ share: Share, method: Method, sender: User, recipient: User, recipientOrganisation: Organisation?,
+                                id: String, at: Date) -> Disclosure {
+        Disclosure(id: id, organisationID: sender.organisationID, shareID: share.id, recordedBy: sender.id, at: at, method: method,
+                   reason: share.purpose,
+                   informationType: share.marking.rawValue + (share.handling.isEmpty ? "" : "; handling: \(share.handling)"),
+                   authorisedBy: nil, recipientName: recipient.name, recipientJobTitle: recipient.jobTitle,
+                   recipientOrganisation: recipientOrganisation?.name ?? "", recipientPhone: recipient.phone, recipientEmail: recipient.email)
+    }
+}
+
 /// A share exported as a password-protected archive (the password is never stored).
 public struct ShareExport: Codable, Equatable, Sendable {
     public var id: String

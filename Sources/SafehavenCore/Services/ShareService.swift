@@ -156,7 +156,6 @@ public struct ShareService: Sendable {
         let ids = deps.ids
         let sender = upload.sender
         let people = plan.recipients
-        let informationType = share.marking.rawValue + (share.handling.isEmpty ? "" : "; handling: \(share.handling)")
         do {
             try await deps.store.write { tx in
                 try await tx.insert(share)
@@ -166,12 +165,9 @@ public struct ShareService: Sendable {
                 }
                 for file in files { try await tx.insert(file) }
                 for person in people {
-                    let org = try await tx.organisation(id: person.organisationID)
-                    try await tx.insert(Disclosure(
-                        id: ids.next(), organisationID: sender.organisationID, shareID: share.id, recordedBy: sender.id, at: now,
-                        method: .safehaven, reason: share.purpose, informationType: informationType, authorisedBy: nil,
-                        recipientName: person.name, recipientJobTitle: person.jobTitle, recipientOrganisation: org?.name ?? "",
-                        recipientPhone: person.phone, recipientEmail: person.email))
+                    try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender, recipient: person,
+                                                            recipientOrganisation: try await tx.organisation(id: person.organisationID),
+                                                            id: ids.next(), at: now))
                 }
                 try await tx.appendAudit(AuditEntry(
                     .shareCreated, actor: sender.id, organisation: sender.organisationID, target: share.id,

@@ -55,12 +55,9 @@ struct ShareExporter {
                 try await tx.insert(record)
                 for recipient in try await tx.recipients(shareID: share.id) {
                     guard let person = try await tx.user(id: recipient.userID) else { continue }
-                    let org = try await tx.organisation(id: person.organisationID)
-                    try await tx.insert(Disclosure(
-                        id: ids.next(), organisationID: user.organisationID, shareID: share.id, recordedBy: user.id, at: now,
-                        method: .encryptedArchive, reason: share.purpose, informationType: share.marking.rawValue, authorisedBy: nil,
-                        recipientName: person.name, recipientJobTitle: person.jobTitle, recipientOrganisation: org?.name ?? "",
-                        recipientPhone: person.phone, recipientEmail: person.email))
+                    try await tx.insert(Disclosure.forShare(share, method: .encryptedArchive, sender: user, recipient: person,
+                                                            recipientOrganisation: try await tx.organisation(id: person.organisationID),
+                                                            id: ids.next(), at: now))
                 }
                 try await tx.appendAudit(AuditEntry(.shareExported, actor: user.id, organisation: user.organisationID, target: share.id,
                                                     details: ["export": exportID, "method": "encrypted-archive", "bytes": String(record.size)]), at: now)
