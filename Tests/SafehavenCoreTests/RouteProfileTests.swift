@@ -144,6 +144,31 @@ import Testing
         }
     }
 
+    @Test func yamlPoliciesReadTheSameFields() throws {
+        let yaml = """
+            name: borough
+            description: Our council and the local hospital
+            networks:
+              - name: Borough Council
+                domains: [borough.gov.uk]
+            links:
+              - name: Council and hospital
+                from: [borough.gov.uk]
+                to: [hospital.nhs.uk]
+            """
+        let policy = try RoutePolicy.load(file: Data(yaml.utf8))
+        #expect(policy.name == "borough")
+        #expect(try RouteEngine(policy: policy).evaluate(from: "a@hospital.nhs.uk", to: "b@borough.gov.uk").rule == "link:Council and hospital")
+        #expect(throws: PolicyError.self) { try RoutePolicy.load(file: Data("name: [unclosed".utf8)) }
+        #expect(throws: PolicyError.self) { try RoutePolicy.load(file: Data("description: no name".utf8)) }
+        do {
+            _ = try RoutePolicy.load(file: Data("name: x\nnetworks:\n  - name: n\n    domains: [\"not a domain\"]\n".utf8))
+            Issue.record("accepted a bad domain")
+        } catch let error as PolicyError {
+            #expect(error.description.contains("networks[0]"))
+        }
+    }
+
     @Test func everyBuiltInProfileIsValidAndRoundTrips() throws {
         for profile in BuiltInProfiles.all {
             try profile.validate()

@@ -103,7 +103,7 @@ extension RoutePolicy {
                 throw PolicyError("cannot read the policy file \(file)")
             }
             do {
-                return try load(json: data)
+                return try load(file: data)
             } catch let error as PolicyError {
                 throw PolicyError("\(file): \(error.description)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// An administrator's description of which email routes are secure, loaded from a JSON file (see
 /// docs/policy.md). Built-in profiles use the same model.
@@ -95,17 +96,33 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
         return all.filter { seen.insert($0).inserted }
     }
 
-    /// Reads and checks a policy file, with errors that say where the problem is.
+    /// Reads and checks a JSON policy, with errors that say where the problem is.
     public static func load(json data: Data) throws -> RoutePolicy {
+        try decode(format: "JSON") { try JSONDecoder().decode(RoutePolicy.self, from: data) }
+    }
+
+    /// Reads and checks a YAML policy (the same fields as JSON).
+    public static func load(yaml text: String) throws -> RoutePolicy {
+        try decode(format: "YAML") { try YAMLDecoder().decode(RoutePolicy.self, from: text) }
+    }
+
+    /// JSON when the file starts with `{`, YAML otherwise.
+    public static func load(file data: Data) throws -> RoutePolicy {
+        let text = String(decoding: data, as: UTF8.self)
+        if text.drop(while: { $0.isWhitespace }).first == "{" { return try load(json: data) }
+        return try load(yaml: text)
+    }
+
+    private static func decode(format: String, _ body: () throws -> RoutePolicy) throws -> RoutePolicy {
         let policy: RoutePolicy
         do {
-            policy = try JSONDecoder().decode(RoutePolicy.self, from: data)
+            policy = try body()
         } catch DecodingError.keyNotFound(let key, let context) {
             throw PolicyError("missing '\(key.stringValue)' at \(path(context.codingPath))")
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
             throw PolicyError("wrong type at \(path(context.codingPath))")
         } catch {
-            throw PolicyError("the policy file is not valid JSON")
+            throw PolicyError("the policy file is not valid \(format)")
         }
         try policy.validate()
         return policy

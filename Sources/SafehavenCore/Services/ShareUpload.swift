@@ -27,7 +27,8 @@ public final class ShareUpload: @unchecked Sendable {
 
     /// Starts the next attachment. Only one file is open at a time.
     public func beginFile(name rawName: String, contentType: String) throws -> IncomingFile {
-        precondition(open == nil, "previous file not finished")
+        // A request can only get here by a parser bug; refuse rather than trap the whole server.
+        guard open == nil else { throw SafehavenError.badRequest("malformed_multipart", "A file part started before the previous one ended.") }
         guard files.count < deps.limits.maxFilesPerShare else {
             throw SafehavenError(.tooLarge, code: "too_many_files", message: "A share can carry at most \(deps.limits.maxFilesPerShare) files.")
         }
