@@ -38,7 +38,7 @@ public enum BuiltInProfiles {
                   note: "CJSM protects mail to and from criminal justice partners."),
         ],
         retired: gsiFamily,
-        watched: ["nhs.uk", "police.uk", "gov.uk"])
+        watched: [])
 
     /// London Borough of Merton guidance (seeds 000 and 001, 2009–2017).
     public static let merton = RoutePolicy(
@@ -60,7 +60,7 @@ public enum BuiltInProfiles {
                   secureSenders: ["nhs.net", "pnn.police.uk", "gsi.gov.uk", "gsx.gov.uk", "gcsx.gov.uk"],
                   note: "Every merton.gov.uk address is registered with CJSM; NHS colleagues must use nhs.net, not local nhs.uk addresses."),
         ],
-        watched: ["nhs.uk", "merton.gcsx.gov.uk"])
+        watched: ["merton.gcsx.gov.uk"])
 
     /// Swindon Borough Council guidance (seed 003, 2017): the GCSx list exactly as printed.
     public static let swindon = RoutePolicy(
@@ -92,7 +92,7 @@ public enum BuiltInProfiles {
                   suffixes: ["nhs.net", "gsi.gov.uk", "pnn.police.uk", "gse.gov.uk", "gsx.gov.uk", "gcsx.gov.uk", "scn.gov.uk", "cjsm.net", "mod.uk"],
                   hub: "nhs.net", note: "One end must be an NHSmail account."),
         ],
-        watched: ["nhs.uk"])
+        watched: [])
 }
 
 extension RoutePolicy {

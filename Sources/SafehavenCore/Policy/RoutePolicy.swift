@@ -87,6 +87,18 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
         watched = try c.decodeIfPresent([String].self, forKey: .watched) ?? []
     }
 
+    /// The policy plus the organisations in Safehaven's directory: each one's domains form its
+    /// own network (mail between two of them stays inside), and all are watched for look-alikes.
+    /// Rules the policy itself gives come first.
+    public func including(directory organisations: [Organisation]) -> RoutePolicy {
+        var copy = self
+        for org in organisations where !org.domains.isEmpty {
+            copy.networks.append(Network(name: org.name, domains: org.domains))
+            copy.watched += org.domains
+        }
+        return copy
+    }
+
     /// Every domain the policy names, for look-alike checks.
     public var knownDomains: [String] {
         var all = networks.flatMap(\.domains) + communities.flatMap(\.suffixes) + relays.map(\.suffix)

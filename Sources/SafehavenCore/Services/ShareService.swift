@@ -87,7 +87,8 @@ public struct ShareService: Sendable {
             expiresAt = now.addingTimeInterval(TimeInterval(limits.defaultExpiryDays) * 86_400)
         }
         let recipients = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
-        let engine = RouteEngine(policy: deps.policy)
+        let organisations = try await deps.store.read { try await $0.organisations() }
+        let engine = RouteEngine(policy: deps.policy.including(directory: organisations))
         let routes = try recipients.map { r in PolicyChecks.Route(to: r.email, verdict: try engine.evaluate(from: upload.sender.email, to: r.email)) }
         let checks = PolicyChecks(profile: deps.policy.name, routes: routes,
                                   identifiersInMessage: PersonalDataScanner.countNHSNumbers(message), largeNumbers: false,

@@ -16,13 +16,17 @@ struct PolicyController {
         group.post("artefacts/envelope", use: envelope)
     }
 
-    /// A profile named in the request, or the policy the service runs with.
-    private func policy(_ profile: String?) throws -> RoutePolicy {
-        guard let profile else { return runtime.deps.policy }
-        guard let named = BuiltInProfiles.named(profile) else {
-            throw SafehavenError.invalid("profile", "Unknown profile; choose one of \(BuiltInProfiles.names.joined(separator: ", ")).")
+    /// A profile named in the request, or the policy the service runs with, plus the
+    /// organisations in the directory (their own networks, and domains to protect from look-alikes).
+    private func policy(_ profile: String?) async throws -> RoutePolicy {
+        var base = runtime.deps.policy
+        if let profile {
+            guard let named = BuiltInProfiles.named(profile) else {
+                throw SafehavenError.invalid("profile", "Unknown profile; choose one of \(BuiltInProfiles.names.joined(separator: ", ")).")
+            }
+            base = named
         }
-        return named
+        return base.including(directory: try await runtime.store.read { try await $0.organisations() })
     }
 
     struct RouteRequest: Decodable {
@@ -34,7 +38,7 @@ struct PolicyController {
     @Sendable func route(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.requireUser()
         let body = try await JSON.decode(RouteRequest.self, from: request, limit: 16 * 1024)
-        return try JSON.response(try RouteEngine(policy: try policy(body.profile)).evaluate(from: body.from, to: body.to))
+        return try JSON.response(try RouteEngine(policy: try await policy(body.profile)).evaluate(from: body.from, to: body.to))
     }
 
     struct AdviceBody: Decodable {
@@ -51,7 +55,7 @@ struct PolicyController {
     @Sendable func advice(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.requireUser()
         let body = try await JSON.decode(AdviceBody.self, from: request, limit: 16 * 1024)
-        let advisor = ChannelAdvisor(engine: RouteEngine(policy: try policy(body.profile)))
+        let advisor = ChannelAdvisor(engine: RouteEngine(policy: try await policy(body.profile)))
         return try JSON.response(try advisor.advise(AdviceRequest(
             marking: body.marking, people: body.people, urgency: body.urgency ?? .routine, from: body.from, to: body.to,
             recipientHasAccount: body.recipientHasAccount ?? true, available: body.available)))
