@@ -26,6 +26,10 @@ import Testing
         Case(profile: "merton", from: "casa@merton.gov.uk", to: "officer@met.pnn.police.uk.cjsm.net", secure: true, rule: "relay:CJSM"),
         // Seed 001's table prints "cjasm.net"; that is not CJSM and is flagged, never trusted.
         Case(profile: "merton", from: "casa@merton.gov.uk", to: "Joe.Bloggs@nhs.net.cjasm.net", secure: false, rule: "look-alike"),
+        Case(profile: "merton", from: "casa@merton.gov.uk", to: "officer@met.pnn.police.uk.cjasm.net", secure: false, rule: "look-alike"),
+        Case(profile: "merton", from: "casa@merton.gov.uk", to: "official@dept.gsi.gov.uk.cjasm.net", secure: false, rule: "look-alike"),
+        Case(profile: "merton", from: "casa@merton.gov.uk", to: "officer@council.gsx.gov.uk.cjasm.net", secure: false, rule: "look-alike"),
+        Case(profile: "merton", from: "casa@merton.gov.uk", to: "official@dept.gsi.gov.uk.cjsm.net", secure: true, rule: "relay:CJSM"),
         Case(profile: "merton", from: "colleague@sutton.gov.uk", to: "colleague.one@nhs.net.cjsm.net", secure: false, rule: "relay:CJSM"),
         Case(profile: "merton", from: "nurse@sthelier.nhs.uk", to: "colleague.one@nhs.net", secure: false, rule: "none"),
         Case(profile: "merton", from: "younglondonmatters@gol.gsi.gov.uk", to: "colleague.one@nhs.net", secure: true, rule: "community:Government Secure Community"),

@@ -24,7 +24,7 @@ public struct AuthService: Sendable {
               let user = try await deps.store.read({ try await $0.user(email: email) }), !user.disabled
         else {
             deps.passwords.dummyVerify(password)
-            try await deps.store.write { tx in
+            _ = try await deps.store.write { tx in
                 try await tx.appendAudit(AuditEntry(.loginFailed, actor: nil, organisation: nil, target: nil,
                                                     details: ["reason": "unknown_account"]), at: now)
             }

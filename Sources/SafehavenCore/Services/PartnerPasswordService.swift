@@ -59,7 +59,7 @@ public struct PartnerPasswordService: Sendable {
               record.organisationID == user.organisationID, record.retiredAt == nil else { throw SafehavenError.notFound }
         let password = String(decoding: try deps.kek.openSecret(record.passwordSealed, context: "partner-password:\(id)"), as: UTF8.self)
         let now = deps.clock.now()
-        try await deps.store.write { tx in
+        _ = try await deps.store.write { tx in
             try await tx.appendAudit(AuditEntry(.partnerPasswordRevealed, actor: user.id, organisation: user.organisationID, target: id), at: now)
         }
         return password
