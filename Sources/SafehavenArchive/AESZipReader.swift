@@ -200,16 +200,7 @@ public final class AESZipReader {
                 let out = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
                 guard out >= 0 else { throw ArchiveError.corrupt("cannot write \(entry.name)") }
                 defer { close(out) }
-                try extractEntry(entry, password: password, limits: limits, total: &total) { bytes in
-                    var done = 0
-                    try bytes.withUnsafeBytes { raw in
-                        while done < raw.count {
-                            let n = Glibc.write(out, raw.baseAddress! + done, raw.count - done)
-                            if n < 0 { if errno == EINTR { continue }; throw ArchiveError.corrupt("write failed") }
-                            done += n
-                        }
-                    }
-                }
+                try extractEntry(entry, password: password, limits: limits, total: &total) { try writeAll(out, $0) }
                 fsync(out)
                 guard rename(temp.path, target.path) == 0 else { throw ArchiveError.corrupt("cannot move \(entry.name) into place") }
             } catch {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Constants and little-endian encoding for the ZIP container (PKWARE APPNOTE 6.3).
 enum Zip {
@@ -55,32 +58,38 @@ struct LEReader {
 
     var remaining: Int { bytes.count - offset }
 
-    mutating func u16() throws -> UInt16 {
-        guard remaining >= 2 else { throw ArchiveError.truncated }
-        defer { offset += 2 }
-        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
-    }
-
-    mutating func u32() throws -> UInt32 {
-        guard remaining >= 4 else { throw ArchiveError.truncated }
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(bytes[offset + i]) << (8 * UInt32(i)) }
-        offset += 4
+    private mutating func integer<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) throws -> T {
+        let width = T.bitWidth / 8
+        guard remaining >= width else { throw ArchiveError.truncated }
+        var v: T = 0
+        for i in 0..<width { v |= T(bytes[offset + i]) << (8 * i) }
+        offset += width
         return v
     }
 
-    mutating func u64() throws -> UInt64 {
-        guard remaining >= 8 else { throw ArchiveError.truncated }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
-        offset += 8
-        return v
-    }
+    mutating func u16() throws -> UInt16 { try integer(UInt16.self) }
+    mutating func u32() throws -> UInt32 { try integer(UInt32.self) }
+    mutating func u64() throws -> UInt64 { try integer(UInt64.self) }
 
     mutating func take(_ n: Int) throws -> [UInt8] {
         guard n >= 0, remaining >= n else { throw ArchiveError.truncated }
         defer { offset += n }
         return Array(bytes[offset..<offset + n])
+    }
+}
+
+/// Writes all of `bytes` to a file descriptor, retrying short writes and interruptions.
+public func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+    var done = 0
+    try bytes.withUnsafeBytes { raw in
+        while done < raw.count {
+            let n = write(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError.corrupt("writing failed (errno \(errno))")
+            }
+            done += n
+        }
     }
 }
 

@@ -43,16 +43,7 @@ extension Commands {
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ConfigError("cannot write \(out)") }
         do {
-            let writer = AESZipWriter(password: password, random: random) { bytes in
-                var done = 0
-                try bytes.withUnsafeBytes { raw in
-                    while done < raw.count {
-                        let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                        if n < 0 { if errno == EINTR { continue }; throw ConfigError("write failed") }
-                        done += n
-                    }
-                }
-            }
+            let writer = AESZipWriter(password: password, random: random) { try writeAll(fd, $0) }
             for (url, name) in files {
                 let modified = (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? now
                 let entry = try writer.beginEntry(name: name, modified: modified)

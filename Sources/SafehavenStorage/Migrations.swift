@@ -1,4 +1,5 @@
 import Foundation
+import SafehavenCore
 import SQLKit
 
 /// One numbered, named schema change. The same statements run on SQLite and PostgreSQL: times are
@@ -182,7 +183,7 @@ public struct Migrator: Sendable {
 
 /// Dates as whole milliseconds since 1970, the one time type both databases store exactly.
 enum Millis {
-    static func from(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func from(_ date: Date) -> Int64 { AuditEvent.millis(date) }
     static func from(_ date: Date?) -> Int64? { date.map { from($0) } }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(millis) / 1000) }
     static func date(_ millis: Int64?) -> Date? { millis.map { date($0) } }
