@@ -3,12 +3,14 @@ import PackageDescription
 
 let package = Package(
     name: "Safehaven",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "safehaven", targets: ["safehaven"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
@@ -28,6 +30,7 @@ let package = Package(
         .target(
             name: "SafehavenCore",
             dependencies: [
+                "SafehavenArchive",
                 "SafehavenCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,29 +71,45 @@ let package = Package(
                 "SafehavenCrypto",
                 "SafehavenStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.yaml")]
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/templates")]
+        ),
+        .target(
+            name: "SafehavenCLI",
+            dependencies: [
+                "SafehavenCore",
+                "SafehavenArchive",
+                "SafehavenStorage",
+                "SafehavenServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "safehaven",
             dependencies: [
-                "SafehavenServer",
+                "SafehavenCLI",
+                "SafehavenCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "safehaven-bench",
-            dependencies: ["SafehavenCore", "SafehavenStorage"],
+            dependencies: ["SafehavenCore", "SafehavenCrypto", "SafehavenStorage", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/SafehavenBench"
         ),
         .target(
             name: "SafehavenTestSupport",
-            dependencies: ["SafehavenCore", "SafehavenCrypto", "SafehavenStorage", "SafehavenServer"],
+            dependencies: [
+                "SafehavenCore", "SafehavenCrypto", "SafehavenStorage", "SafehavenServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/SafehavenTestSupport"
         ),
         .testTarget(
@@ -99,14 +118,26 @@ let package = Package(
         ),
         .testTarget(name: "SafehavenCryptoTests", dependencies: ["SafehavenCrypto", "SafehavenTestSupport"]),
         .testTarget(name: "SafehavenArchiveTests", dependencies: ["SafehavenArchive", "SafehavenTestSupport"]),
-        .testTarget(name: "SafehavenStorageTests", dependencies: ["SafehavenStorage", "SafehavenTestSupport"]),
+        .testTarget(
+            name: "SafehavenStorageTests",
+            dependencies: ["SafehavenStorage", "SafehavenServer", "SafehavenTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "SafehavenServerTests",
             dependencies: [
-                "SafehavenServer", "SafehavenTestSupport",
+                "SafehavenServer", "SafehavenCLI", "SafehavenArchive", "SafehavenStorage", "SafehavenTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
+
+// Every module names what it imports from each dependency.
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SafehavenCore
 import SafehavenCrypto
@@ -13,7 +14,8 @@ import Glibc
 @main
 struct SafehavenBench {
     static let blobID = "bench-1"
-    static let key = KeyEncryptionKey.newDataKey(random: SeededRandomSource(seed: 1))
+    /// The same key in every process, so `open` reads what `seal` wrote.
+    static var key: SymmetricKey { KeyEncryptionKey.newDataKey(random: SeededRandomSource(seed: 1)) }
 
     static func main() throws {
         let args = CommandLine.arguments

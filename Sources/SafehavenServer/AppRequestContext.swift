@@ -1,13 +1,20 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import SafehavenCore
 
+/// Who a request comes from, once an authenticator has recognised them.
+public struct SignedIn: Sendable {
+    public let user: User
+    /// The bearer token or session the request came with; revoking it signs them out.
+    public let token: AccessToken
+}
+
 /// Per-request state: Hummingbird's core storage plus who is signed in.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: AuthRequestContext, RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Set by `BearerAuthMiddleware` on protected routes.
-    public var user: User?
-    public var token: AccessToken?
+    /// Set by an authenticator (bearer token now, a session cookie for the web pages).
+    public var identity: SignedIn?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -16,9 +23,12 @@ public struct AppRequestContext: RequestContext {
     /// JSON bodies are small; share uploads stream and are limited separately.
     public var maxUploadSize: Int { 1024 * 1024 }
 
-    /// The signed-in user; only called behind `BearerAuthMiddleware`.
+    public var requestDecoder: SafehavenRequestDecoder { SafehavenRequestDecoder() }
+    public var responseEncoder: SafehavenResponseEncoder { SafehavenResponseEncoder() }
+
+    /// The signed-in user; routes behind `RequireSignIn` always have one.
     func requireUser() throws -> User {
-        guard let user else { throw SafehavenError.unauthenticated }
-        return user
+        guard let identity else { throw SafehavenError.unauthenticated }
+        return identity.user
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Prometheus
 import SafehavenCore
+import SafehavenStorage
 import ServiceLifecycle
 
 /// Metrics can be bootstrapped once per process; tests build many applications.
@@ -15,38 +16,47 @@ enum MetricsBootstrap {
     }()
 }
 
-/// The router every instance serves; used by production and by tests alike.
-public func buildRouter(runtime: Runtime) -> Router<AppRequestContext> {
+/// The router every instance serves; used by production and by tests alike. Every path comes
+/// from `Endpoint`; controllers get the services they use and nothing else.
+public func buildRouter(runtime: Runtime) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
-    SystemController(runtime: runtime, metrics: MetricsBootstrap.registry).addRoutes(to: router)
-    let api = router.group("api/v1")
-    let sessions = SessionController(runtime: runtime)
-    sessions.addPublicRoutes(to: api)
-    let protected = api.group().add(middleware: BearerAuthMiddleware(auth: runtime.auth))
-    sessions.addRoutes(to: protected)
-    AccountController(runtime: runtime).addRoutes(to: protected)
-    ShareController(runtime: runtime).addRoutes(to: protected)
-    PolicyController(runtime: runtime).addRoutes(to: protected)
-    ExportController(runtime: runtime).addRoutes(to: protected)
+    SystemController(health: runtime.health, metrics: MetricsBootstrap.registry).addRoutes(to: router)
+    let open = router.group()
+    let sessions = SessionController(auth: runtime.auth)
+    sessions.addPublicRoutes(to: open)
+    let signedIn = router.group()
+        .add(middleware: BearerAuthenticator(auth: runtime.auth))
+        .add(middleware: RequireSignIn())
+    sessions.addRoutes(to: signedIn)
+    AccountController(auth: runtime.auth, directory: runtime.directory).addRoutes(to: signedIn)
+    ShareController(shares: runtime.shares, clock: runtime.deps.clock, limits: runtime.config.limits).addRoutes(to: signedIn)
+    PolicyController(policy: runtime.policy, pages: try PageRenderer()).addRoutes(to: signedIn)
+    ExportController(exports: runtime.exports).addRoutes(to: signedIn)
+    PartnerPasswordController(passwords: runtime.partnerPasswords).addRoutes(to: signedIn)
+    RegisterController(register: runtime.register).addRoutes(to: signedIn)
     return router
 }
 
 /// The whole service: HTTP server plus background jobs, as one swift-service-lifecycle group.
+/// The database is a service of its own: migrations run before the server accepts a connection,
+/// and the connection closes when the group shuts down.
 public func buildApplication(
     runtime: Runtime, runJobs: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     var logger = runtime.logger
     logger.logLevel = runtime.config.logLevel
-    var services: [any Service] = []
+    var services: [any Service] = [DatabaseService(runtime: runtime)]
     if runJobs { services.append(BackgroundJobs(runtime: runtime, interval: .seconds(runtime.config.jobInterval))) }
-    return Application(
-        router: buildRouter(runtime: runtime),
+    var app = Application(
+        router: try buildRouter(runtime: runtime),
         configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Safehaven"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
+    app.beforeServerStarts { try await runtime.migrator.migrate(now: runtime.deps.clock.now()) }
+    return app
 }

@@ -6,16 +6,23 @@ import SafehavenStorage
 
 /// An opened installation: data directory, keys, database (migrated) and the services on top.
 /// The server and every CLI command use this one path to open the store.
-public final class Runtime: @unchecked Sendable {
+public struct Runtime: Sendable {
     public let config: AppConfig
     public let deps: Dependencies
     public let store: SQLStore
     public let blobs: DirectoryBlobStore
     public let signer: CheckpointSigner
     public let logger: Logger
+
+    // The use cases, each over the same dependencies.
     public var auth: AuthService { AuthService(deps) }
     public var directory: DirectoryService { DirectoryService(deps) }
     public var shares: ShareService { ShareService(deps) }
+    public var exports: ExportService { ExportService(deps) }
+    public var register: RegisterService { RegisterService(deps) }
+    public var partnerPasswords: PartnerPasswordService { PartnerPasswordService(deps) }
+    public var policy: PolicyService { PolicyService(deps) }
+    public var health: HealthService { HealthService(deps) }
 
     init(config: AppConfig, deps: Dependencies, store: SQLStore, blobs: DirectoryBlobStore, signer: CheckpointSigner, logger: Logger) {
         self.config = config
@@ -30,7 +37,7 @@ public final class Runtime: @unchecked Sendable {
     /// - Parameter migrate: false only for `migrate --dry-run`, which must change nothing.
     public static func open(config: AppConfig, clock: any Clock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
                             random: any RandomSource = SystemRandomSource(), migrate: Bool = true,
-                            logger: Logger = Logger(label: "safehaven")) async throws -> Runtime {
+                            counter: QueryCounter? = nil, logger: Logger = Logger(label: "safehaven")) async throws -> Runtime {
         let policy: RoutePolicy
         do {
             policy = try RoutePolicy.resolve(profile: config.policyProfile, file: config.policyFile)
@@ -47,7 +54,7 @@ public final class Runtime: @unchecked Sendable {
         let backend = try await location.open(logger: logger)
         do {
             if migrate { try await Migrator(backend: backend).migrate(now: clock.now()) }
-            let store = SQLStore(backend: backend, signer: signer)
+            let store = SQLStore(backend: backend, signer: signer, counter: counter)
             let blobs = try DirectoryBlobStore(root: config.dataDirectory)
             let deps = Dependencies(store: store, blobs: blobs, kek: kek, clock: clock, ids: ids, random: random,
                                     passwords: PasswordHasher(logN: config.passwordCost, random: random), limits: config.limits,

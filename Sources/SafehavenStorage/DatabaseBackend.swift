@@ -14,7 +14,16 @@ public protocol DatabaseBackend: Sendable {
     func withSession<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in a transaction on one session; commits if it returns, rolls back if it throws.
     func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// A transaction for a schema change. On SQLite, foreign keys are off while it runs (so a table
+    /// can be rebuilt) and every reference is checked before it commits.
+    func withMigrationTransaction(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws
     func close() async
+}
+
+extension DatabaseBackend {
+    public func withMigrationTransaction(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await withTransaction(body)
+    }
 }
 
 /// Where the database is, parsed from `--database-url` / `SAFEHAVEN_DATABASE_URL`.
@@ -56,6 +65,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case badBlobID
     case blobMissing
     case migrationFailed(String)
+    case databaseTooNew(found: Int, known: Int)
 
     public var description: String {
         switch self {
@@ -63,6 +73,9 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         case .badBlobID: return "bad blob id"
         case .blobMissing: return "the sealed content is missing from the blob store"
         case .migrationFailed(let why): return "migration failed: \(why)"
+        case .databaseTooNew(let found, let known):
+            return "the database has migration \(found) but this version of Safehaven knows only up to \(known): " +
+                "a newer version has used it. Run that version (or newer), or restore a backup made before the upgrade."
         }
     }
 }
@@ -95,6 +108,25 @@ public final class SQLiteBackend: DatabaseBackend, @unchecked Sendable {
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let db = connection.sql()
         return try await mutex.withLock { try await runTransaction(on: db, begin: "BEGIN IMMEDIATE", body) }
+    }
+
+    public func withMigrationTransaction(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        let db = connection.sql()
+        try await mutex.withLock {
+            // Only takes effect outside a transaction, hence before BEGIN.
+            try await db.raw("PRAGMA foreign_keys = OFF").run()
+            do {
+                try await runTransaction(on: db, begin: "BEGIN IMMEDIATE") { db in
+                    try await body(db)
+                    let broken = try await db.raw("PRAGMA foreign_key_check").all()
+                    guard broken.isEmpty else { throw StorageError.migrationFailed("\(broken.count) broken references") }
+                }
+            } catch {
+                try? await db.raw("PRAGMA foreign_keys = ON").run()
+                throw error
+            }
+            try await db.raw("PRAGMA foreign_keys = ON").run()
+        }
     }
 
     public func close() async {

@@ -1,5 +1,6 @@
 import Foundation
 import SafehavenCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,7 @@ import Glibc
 /// Blobs as files under `root/blobs/xx/ID`. A write goes to `root/tmp/ID.partial`, is fsynced,
 /// renamed into place and the directory fsynced, so a crash leaves either the whole blob or an
 /// abandoned partial file (removed by the sweep), never a half-written blob under its real name.
-public final class DirectoryBlobStore: BlobStore, @unchecked Sendable {
+public final class DirectoryBlobStore: BlobStore, Sendable {
     public let root: URL
     private let blobs: URL
     private let tmp: URL
@@ -94,36 +95,45 @@ public final class DirectoryBlobStore: BlobStore, @unchecked Sendable {
     }
 }
 
-final class FileBlobWriter: BlobWriter {
-    private var fd: Int32
+/// Writes one blob. The descriptor sits behind a lock, so the writer is safe to hand between tasks.
+final class FileBlobWriter: BlobWriter, Sendable {
+    /// -1 once committed or aborted.
+    private let fd: Mutex<Int32>
     private let temp: URL
     private let final: URL
 
     init(temp: URL, final: URL) throws {
         self.temp = temp
         self.final = final
-        fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        let opened = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard opened >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        fd = Mutex(opened)
     }
 
     func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        try bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        try fd.withLock { fd in
+            guard fd >= 0 else { throw POSIXError(.EBADF) }
+            var offset = 0
+            try bytes.withUnsafeBytes { raw in
+                while offset < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw POSIXError(.init(rawValue: errno) ?? .EIO)
+                    }
+                    offset += n
                 }
-                offset += n
             }
         }
     }
 
     func commit() throws {
-        guard fsync(fd) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        close(fd)
-        fd = -1
+        try fd.withLock { fd in
+            guard fd >= 0 else { throw POSIXError(.EBADF) }
+            guard fsync(fd) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            close(fd)
+            fd = -1
+        }
         guard rename(temp.path, final.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         let dirfd = open(final.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
         if dirfd >= 0 {
@@ -133,49 +143,52 @@ final class FileBlobWriter: BlobWriter {
     }
 
     func abort() {
-        if fd >= 0 {
+        let wasOpen = fd.withLock { fd -> Bool in
+            guard fd >= 0 else { return false }
             close(fd)
             fd = -1
+            return true
         }
-        unlink(temp.path)
+        if wasOpen { unlink(temp.path) }
     }
 
-    deinit {
-        if fd >= 0 {
-            close(fd)
-            unlink(temp.path)
-        }
-    }
+    deinit { abort() }
 }
 
-final class FileBlobReader: BlobReader {
-    private var fd: Int32
+/// Reads one blob. The descriptor sits behind a lock, so the reader is safe to hand between tasks.
+final class FileBlobReader: BlobReader, Sendable {
+    /// -1 once closed.
+    private let fd: Mutex<Int32>
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32) { self.fd = Mutex(fd) }
 
     func read(max: Int) throws -> [UInt8] {
-        guard fd >= 0 else { return [] }
-        var out = [UInt8](repeating: 0, count: max)
-        var filled = 0
-        try out.withUnsafeMutableBytes { raw in
-            while filled < max {
-                let n = Glibc.read(fd, raw.baseAddress! + filled, max - filled)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        try fd.withLock { fd in
+            guard fd >= 0 else { return [] }
+            var out = [UInt8](repeating: 0, count: max)
+            var filled = 0
+            try out.withUnsafeMutableBytes { raw in
+                while filled < max {
+                    let n = Glibc.read(fd, raw.baseAddress! + filled, max - filled)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw POSIXError(.init(rawValue: errno) ?? .EIO)
+                    }
+                    if n == 0 { break }
+                    filled += n
                 }
-                if n == 0 { break }
-                filled += n
             }
+            out.removeLast(max - filled)
+            return out
         }
-        out.removeLast(max - filled)
-        return out
     }
 
     func close() {
-        if fd >= 0 {
-            Glibc.close(fd)
-            fd = -1
+        fd.withLock { fd in
+            if fd >= 0 {
+                Glibc.close(fd)
+                fd = -1
+            }
         }
     }
 

@@ -4,30 +4,34 @@ import SQLKit
 
 extension SQLSession {
     func organisation(id: String) async throws -> Organisation? {
-        guard let row = try await db.raw("SELECT * FROM organisations WHERE id = \(bind: id)").first() else { return nil }
-        return try await organisation(row)
+        try await organisations(where: "o.id = \(bind: id)").first
     }
 
     func organisation(domain: String) async throws -> Organisation? {
-        guard let row = try await db.raw("""
-            SELECT o.* FROM organisations o JOIN organisation_domains d ON d.organisation_id = o.id
-            WHERE d.domain = \(bind: domain)
-            """).first() else { return nil }
-        return try await organisation(row)
+        try await organisations(where: "o.id = (SELECT organisation_id FROM organisation_domains WHERE domain = \(bind: domain))").first
     }
 
     func organisations() async throws -> [Organisation] {
-        var out: [Organisation] = []
-        for row in try await db.raw("SELECT * FROM organisations ORDER BY name, id").all() { out.append(try await organisation(row)) }
-        return out
+        try await organisations(where: "1 = 1")
     }
 
-    private func organisation(_ row: any SQLRow) async throws -> Organisation {
-        let id = try row.string("id")
-        let domains = try await db.raw("SELECT domain FROM organisation_domains WHERE organisation_id = \(bind: id) ORDER BY domain")
-            .all().map { try $0.string("domain") }
-        return Organisation(id: id, name: try row.string("name"), domains: domains, switchboard: try row.string("switchboard"),
-                            address: try row.string("address"), createdAt: try row.date("created_at"))
+    /// Organisations with their domains in one query: one row per domain, folded in order.
+    private func organisations(where condition: SQLQueryString) async throws -> [Organisation] {
+        let rows = try await db.raw("""
+            SELECT o.id, o.name, o.switchboard, o.address, o.created_at, d.domain FROM organisations o
+            LEFT JOIN organisation_domains d ON d.organisation_id = o.id
+            WHERE \(condition) ORDER BY o.name, o.id, d.domain
+            """).all()
+        var out: [Organisation] = []
+        for row in rows {
+            let id = try row.string("id")
+            if out.last?.id != id {
+                out.append(Organisation(id: id, name: try row.string("name"), domains: [], switchboard: try row.string("switchboard"),
+                                        address: try row.string("address"), createdAt: try row.date("created_at")))
+            }
+            if let domain = try row.optionalString("domain") { out[out.count - 1].domains.append(domain) }
+        }
+        return out
     }
 
     func insert(_ o: Organisation) async throws {
@@ -46,6 +50,11 @@ extension SQLSession {
 
     func user(email: String) async throws -> User? {
         try await db.raw("SELECT * FROM users WHERE email = \(bind: email)").first().map(user)
+    }
+
+    func users(emails: [String]) async throws -> [User] {
+        guard !emails.isEmpty else { return [] }
+        return try await db.raw("SELECT * FROM users WHERE email IN (\(binds: emails)) ORDER BY email").all().map(user)
     }
 
     func userCount() async throws -> Int64 {

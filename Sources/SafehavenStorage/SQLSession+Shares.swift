@@ -7,25 +7,13 @@ extension SQLSession {
         try await db.raw("SELECT * FROM shares WHERE id = \(bind: id)").first().map(share)
     }
 
-    func inbox(userID: String) async throws -> [Share] {
-        try await db.raw("""
-            SELECT s.* FROM shares s JOIN share_recipients r ON r.share_id = s.id
-            WHERE r.user_id = \(bind: userID) AND r.deleted_at IS NULL
-            ORDER BY s.created_at DESC, s.id DESC
-            """).all().map(share)
-    }
-
-    func sent(userID: String) async throws -> [Share] {
-        try await db.raw("SELECT * FROM shares WHERE sender_id = \(bind: userID) ORDER BY created_at DESC, id DESC").all().map(share)
-    }
-
     func sharesDueForExpiry(at now: Date) async throws -> [Share] {
         try await db.raw("""
             SELECT * FROM shares WHERE expires_at <= \(bind: Millis.from(now)) AND destroyed_at IS NULL ORDER BY expires_at, id
             """).all().map(share)
     }
 
-    private func share(_ row: any SQLRow) throws -> Share {
+    func share(_ row: any SQLRow) throws -> Share {
         var s = Share(
             id: try row.string("id"), senderID: try row.string("sender_id"), senderOrganisationID: try row.string("sender_org_id"),
             subject: try row.string("subject"), messageSealed: try row.optionalString("message_sealed"),
@@ -68,7 +56,7 @@ extension SQLSession {
 
     func recipients(shareID: String) async throws -> [Recipient] {
         try await db.raw("SELECT * FROM share_recipients WHERE share_id = \(bind: shareID) ORDER BY email, id").all().map { row in
-            var r = Recipient(id: try row.string("id"), shareID: try row.string("share_id"), userID: try row.string("user_id"),
+            var r = Recipient(id: try row.string("id"), shareID: try row.string("share_id"), userID: try row.optionalString("user_id"),
                               email: try row.string("email"))
             r.receiptAt = try row.optionalDate("receipt_at")
             r.deletedAt = try row.optionalDate("deleted_at")

@@ -5,29 +5,30 @@ import SQLKit
 
 /// The one SQL implementation of Safehaven's store, for SQLite and PostgreSQL alike. Queries are
 /// split by aggregate into `SQLSession+….swift` files.
-public final class SQLStore: Store, @unchecked Sendable {
+public struct SQLStore: Store {
     public let backend: any DatabaseBackend
     let signer: CheckpointSigner
+    /// When set, every statement is counted (tests of query budgets).
+    let counter: QueryCounter?
 
-    public init(backend: any DatabaseBackend, signer: CheckpointSigner) {
+    public init(backend: any DatabaseBackend, signer: CheckpointSigner, counter: QueryCounter? = nil) {
         self.backend = backend
         self.signer = signer
+        self.counter = counter
+    }
+
+    private func session(_ db: any SQLDatabase) -> SQLSession {
+        SQLSession(db: counter.map { CountingDatabase(base: db, counter: $0) } ?? db, isPostgres: backend.isPostgres, signer: signer)
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
-        let isPostgres = backend.isPostgres
-        let signer = self.signer
-        return try await backend.withSession { db in
-            try await body(SQLSession(db: db, isPostgres: isPostgres, signer: signer))
-        }
+        let store = self
+        return try await backend.withSession { db in try await body(store.session(db)) }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) async throws -> T) async throws -> T {
-        let isPostgres = backend.isPostgres
-        let signer = self.signer
-        return try await backend.withTransaction { db in
-            try await body(SQLSession(db: db, isPostgres: isPostgres, signer: signer))
-        }
+        let store = self
+        return try await backend.withTransaction { db in try await body(store.session(db)) }
     }
 
     /// Runs raw SQL; for tests that tamper with rows and for operator tools only.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SafehavenArchive
+import SafehavenCLI
 import SafehavenServer
 
 struct Archive: ParsableCommand {

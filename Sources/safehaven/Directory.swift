@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SafehavenCore
+import SafehavenCLI
 import SafehavenServer
 
 struct Org: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SafehavenCore
+import SafehavenCLI
 import SafehavenServer
 
 struct PolicyOptions: ParsableArguments {
@@ -79,10 +80,9 @@ struct CoverSheet: ParsableCommand {
 
     func run() throws {
         do {
-            let html = try FaxCover(toName: toName, toOrganisation: toOrganisation, toFax: toFax, fromName: fromName,
-                                    fromOrganisation: fromOrganisation, fromSwitchboard: fromSwitchboard, pages: pages,
-                                    marking: marking, date: date).render()
-            try Commands.emit(html, to: out)
+            try Commands.faxCoverSheet(FaxCover(toName: toName, toOrganisation: toOrganisation, toFax: toFax, fromName: fromName,
+                                                fromOrganisation: fromOrganisation, fromSwitchboard: fromSwitchboard, pages: pages,
+                                                marking: marking, date: date), out: out)
         } catch {
             throw fail(error)
         }
@@ -100,9 +100,8 @@ struct Envelope: ParsableCommand {
 
     func run() throws {
         do {
-            let html = try EnvelopeLabels(toName: toName, toJobTitle: toJobTitle, toAddress: Commands.addressLines(toAddress),
-                                          returnAddress: Commands.addressLines(returnAddress), signedFor: signedFor).render()
-            try Commands.emit(html, to: out)
+            try Commands.envelopeLabels(EnvelopeLabels(toName: toName, toJobTitle: toJobTitle, toAddress: Commands.addressLines(toAddress),
+                                                       returnAddress: Commands.addressLines(returnAddress), signedFor: signedFor), out: out)
         } catch {
             throw fail(error)
         }

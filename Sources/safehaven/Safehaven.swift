@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SafehavenCLI
 import SafehavenServer
 
 /// The `safehaven` command. Each subcommand only parses its arguments into an `AppConfig` and

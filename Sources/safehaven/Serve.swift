@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SafehavenCLI
 import SafehavenServer
 
 struct Serve: AsyncParsableCommand {

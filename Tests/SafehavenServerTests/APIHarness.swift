@@ -1,9 +1,12 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
+import SafehavenCLI
 import SafehavenCore
 import SafehavenServer
+import SafehavenStorage
 import SafehavenTestSupport
 import Testing
 
@@ -66,11 +69,12 @@ struct API {
 }
 
 /// Runs `body` against a fresh installation with three people in three organisations.
+/// The application is the one production runs (`buildApplication`), without background jobs.
 func withAPI(_ db: TestDatabase, limits: Limits = Limits(),
-             _ body: (API, TestEnvironment, TestEnvironment.People) async throws -> Void) async throws {
+             _ body: @escaping @Sendable (API, TestEnvironment, TestEnvironment.People) async throws -> Void) async throws {
     try await TestEnvironment.with(db, limits: limits) { env async throws in
         let people = try await env.seedPeople()
-        let app = Application(router: buildRouter(runtime: env.runtime))
+        let app = try buildApplication(runtime: env.runtime, runJobs: false)
         try await app.test(.router) { client in
             try await body(API(client: client, env: env), env, people)
         }

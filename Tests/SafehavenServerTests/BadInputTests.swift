@@ -1,14 +1,22 @@
 import Foundation
 import Hummingbird
+import HummingbirdTesting
+import Logging
+import SafehavenCLI
 import SafehavenCore
+import SafehavenServer
+import SafehavenStorage
 import SafehavenTestSupport
 import Testing
 
 /// Every kind of bad request gets a clear error and leaves nothing behind.
 @Suite struct BadInputTests {
     func nothingStored(_ env: TestEnvironment) async throws {
-        let shares = try await env.store.read { db in try await db.sent(userID: "t-000004") }
-        #expect(shares.isEmpty)
+        let shares = try await env.store.read { db in
+            try await db.shares(ShareListQuery(box: .sent, userID: "t-000004", limit: 10, now: Date()))
+        }
+        #expect(shares.items.isEmpty)
+        #expect(shares.total == 0)
         #expect(env.runtime.blobs.count() == 0)
         #expect(env.runtime.blobs.partialCount() == 0)
     }

@@ -1,8 +1,12 @@
 import Foundation
 import Hummingbird
+import HummingbirdTesting
+import Logging
 import SafehavenArchive
+import SafehavenCLI
 import SafehavenCore
 import SafehavenServer
+import SafehavenStorage
 import SafehavenTestSupport
 import Testing
 

@@ -1,7 +1,12 @@
 import Foundation
 import Hummingbird
+import HummingbirdTesting
+import Logging
+import SafehavenCLI
 import SafehavenCore
 import SafehavenCrypto
+import SafehavenServer
+import SafehavenStorage
 import SafehavenTestSupport
 import Testing
 

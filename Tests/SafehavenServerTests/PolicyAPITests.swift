@@ -1,7 +1,11 @@
 import Foundation
 import Hummingbird
+import HummingbirdTesting
+import Logging
+import SafehavenCLI
 import SafehavenCore
 import SafehavenServer
+import SafehavenStorage
 import SafehavenTestSupport
 import Testing
 

@@ -1,8 +1,13 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdTesting
+import Logging
+import SafehavenCLI
 import SafehavenCore
 import SafehavenCrypto
+import SafehavenServer
+import SafehavenStorage
 import SafehavenTestSupport
 import Testing
 

@@ -1,6 +1,8 @@
 import Foundation
 import SafehavenCore
 import SafehavenCrypto
+import Logging
+import SafehavenServer
 import SafehavenStorage
 import SafehavenTestSupport
 import Testing

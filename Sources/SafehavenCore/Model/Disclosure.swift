@@ -50,14 +50,30 @@ public struct Disclosure: Codable, Equatable, Sendable {
 }
 
 extension Disclosure {
-    /// The register entry for sending `share` to `recipient` by `method`.
-    public static func forShare(_ share: Share, method: Method, sender: User, recipient: User, recipientOrganisation: Organisation?,
-                                id: String, at: Date) -> Disclosure {
+    /// The same disclosure made again by another method (an archive of a share already sent).
+    public func repeated(method: Method, id: String, at: Date, by user: User) -> Disclosure {
+        var copy = self
+        copy.id = id
+        copy.at = at
+        copy.method = method
+        copy.recordedBy = user.id
+        return copy
+    }
+
+    /// The recipient as the register recorded them.
+    public var recipient: PersonSummary {
+        PersonSummary(email: recipientEmail, name: recipientName, jobTitle: recipientJobTitle, phone: recipientPhone,
+                      organisation: recipientOrganisation.isEmpty ? nil : recipientOrganisation)
+    }
+
+    /// The register entry for sending `share` to `recipient` by `method`. The recipient's details
+    /// are copied as they are now, so later changes to an account never rewrite the register.
+    public static func forShare(_ share: Share, method: Method, sender: User, recipient: PersonSummary, id: String, at: Date) -> Disclosure {
         Disclosure(id: id, organisationID: sender.organisationID, shareID: share.id, recordedBy: sender.id, at: at, method: method,
                    reason: share.purpose,
                    informationType: share.marking.rawValue + (share.handling.isEmpty ? "" : "; handling: \(share.handling)"),
                    authorisedBy: nil, recipientName: recipient.name, recipientJobTitle: recipient.jobTitle,
-                   recipientOrganisation: recipientOrganisation?.name ?? "", recipientPhone: recipient.phone, recipientEmail: recipient.email)
+                   recipientOrganisation: recipient.organisation ?? "", recipientPhone: recipient.phone, recipientEmail: recipient.email)
     }
 }
 

@@ -68,17 +68,19 @@ public struct Share: Codable, Equatable, Sendable {
     }
 }
 
-/// One addressee of a share.
+/// One addressee of a share: an email address, with the account that reads it when there is one.
+/// Someone without an account can be an addressee; the account may be linked later.
 public struct Recipient: Codable, Equatable, Sendable {
     public var id: String
     public var shareID: String
-    public var userID: String
+    /// The account behind the address; nil for someone who has none (yet).
+    public var userID: String?
     public var email: String
     public var receiptAt: Date?
     /// When the recipient removed the share from their inbox.
     public var deletedAt: Date?
 
-    public init(id: String, shareID: String, userID: String, email: String) {
+    public init(id: String, shareID: String, userID: String?, email: String) {
         self.id = id
         self.shareID = shareID
         self.userID = userID

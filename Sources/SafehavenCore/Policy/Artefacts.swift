@@ -1,57 +1,5 @@
 import Foundation
 
-/// HTML escaping for every value placed in a printable artefact.
-public enum HTML {
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
-    /// Escaped, with line breaks kept for addresses.
-    static func lines(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { escape(String($0).trimmingCharacters(in: .whitespaces)) }
-            .joined(separator: "<br>")
-    }
-
-    static func page(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en-GB">
-        <head>
-        <meta charset="utf-8">
-        <title>\(escape(title))</title>
-        <style>
-        body { font-family: Arial, Helvetica, sans-serif; font-size: 12pt; color: #0b0c0c; margin: 2cm; }
-        h1 { font-size: 24pt; margin: 0 0 0.5cm; }
-        .marking { font-weight: bold; text-align: center; letter-spacing: 0.1em; border: 2px solid #0b0c0c; padding: 4px; }
-        table { border-collapse: collapse; width: 100%; margin: 0.5cm 0; }
-        th, td { text-align: left; vertical-align: top; border: 1px solid #b1b4b6; padding: 6px 8px; }
-        th { width: 30%; background: #f3f2f1; }
-        .label { border: 1px dashed #0b0c0c; padding: 1cm; margin: 0 0 1cm; width: 11cm; min-height: 5cm; page-break-inside: avoid; }
-        .label h2 { font-size: 11pt; margin: 0 0 0.4cm; text-transform: uppercase; }
-        .warning { font-weight: bold; }
-        @media print { body { margin: 1cm; } }
-        </style>
-        </head>
-        <body>
-        \(body)
-        </body>
-        </html>
-
-        """
-    }
-}
-
 /// What a fax cover sheet carries: who it is for and who to call back, never who it is about.
 public struct FaxCover: Codable, Equatable, Sendable {
     public var toName: String
@@ -78,9 +26,9 @@ public struct FaxCover: Codable, Equatable, Sendable {
         self.date = date
     }
 
-    /// Print-ready HTML. Refuses values that carry personal data about the people concerned
-    /// (NHS numbers, dates of birth and so on) or any of `names`.
-    public func render(forbiddenNames names: [String] = []) throws -> String {
+    /// The checked sheet, ready for a template. Refuses values that carry personal data about the
+    /// people concerned (NHS numbers, dates of birth and so on) or any of `names`.
+    public func sheet(forbiddenNames names: [String] = []) throws -> FaxCoverSheet {
         for (field, value) in [("to_name", toName), ("to_organisation", toOrganisation), ("to_fax", toFax), ("from_name", fromName),
                                ("from_organisation", fromOrganisation), ("from_switchboard", fromSwitchboard)] {
             _ = try Text.required(value, field: field, max: 200)
@@ -98,16 +46,7 @@ public struct FaxCover: Codable, Equatable, Sendable {
             ("For", "\(toName), \(toOrganisation)"), ("Fax number", toFax), ("From", "\(fromName), \(fromOrganisation)"),
             ("Call back on (switchboard)", fromSwitchboard), ("Pages, including this one", String(pages)),
         ] + (date.map { [("Date", $0)] } ?? [])
-        let table = rows.map { "<tr><th scope=\"row\">\(HTML.escape($0.0))</th><td>\(HTML.escape($0.1))</td></tr>" }.joined(separator: "\n")
-        return HTML.page(title: "Fax cover sheet", body: """
-            <p class="marking">\(HTML.escape(marking))</p>
-            <h1>Fax: Private and Confidential</h1>
-            <table>
-            \(table)
-            </table>
-            <p class="warning">This fax is for the named recipient only. If it has reached you by mistake, do not read on: telephone the sender's switchboard above at once and destroy it.</p>
-            <p>Recipient: please telephone to confirm you have received every page.</p>
-            """)
+        return FaxCoverSheet(marking: marking, rows: rows.map { FaxCoverSheet.Row(label: $0.0, value: $0.1) })
     }
 }
 
@@ -127,25 +66,39 @@ public struct EnvelopeLabels: Codable, Equatable, Sendable {
         self.signedFor = signedFor
     }
 
-    public func render() throws -> String {
+    /// The checked labels, ready for a template.
+    public func labels() throws -> EnvelopeLabelSheet {
         _ = try Text.required(toName, field: "to_name", max: 200)
         _ = try Text.required(toAddress, field: "to_address", max: 1000)
         _ = try Text.required(returnAddress, field: "return_address", max: 1000)
-        let addressee = HTML.escape(toName) + (toJobTitle.map { "<br>" + HTML.escape($0) } ?? "")
-        return HTML.page(title: "Envelope labels", body: """
-            <h1>Envelope labels</h1>
-            <div class="label" id="inner">
-            <h2>Inner envelope</h2>
-            <p class="warning">Private and Confidential – to be opened by the addressee only</p>
-            <p>\(addressee)<br>\(HTML.lines(toAddress))</p>
-            <p>If undelivered, return to:<br>\(HTML.lines(returnAddress))</p>
-            </div>
-            <div class="label" id="outer">
-            <h2>Outer envelope</h2>
-            <p>\(HTML.escape(toName))<br>\(HTML.lines(toAddress))</p>
-            <p>Return address:<br>\(HTML.lines(returnAddress))</p>
-            </div>
-            <p>\(signedFor == true ? "Send by a signed-for service or an approved courier." : "For OFFICIAL-SENSITIVE material, send by a signed-for service.") Nothing on the outer envelope should suggest what is inside.</p>
-            """)
+        return EnvelopeLabelSheet(
+            addressee: [toName] + (toJobTitle.map { [$0] } ?? []), address: Self.lines(toAddress), returnAddress: Self.lines(returnAddress),
+            postage: signedFor == true ? "Send by a signed-for service or an approved courier."
+                : "For OFFICIAL-SENSITIVE material, send by a signed-for service.")
     }
+
+    /// An address as its lines, trimmed, blank lines dropped.
+    static func lines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// A fax cover sheet as a page shows it: the marking and the rows of the table, all checked.
+public struct FaxCoverSheet: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public let label: String
+        public let value: String
+    }
+    public let marking: String
+    public let rows: [Row]
+}
+
+/// Double-envelope labels as a page shows them.
+public struct EnvelopeLabelSheet: Sendable, Equatable {
+    /// Name, then job title when given.
+    public let addressee: [String]
+    public let address: [String]
+    public let returnAddress: [String]
+    /// How to send it.
+    public let postage: String
 }

@@ -121,3 +121,11 @@ public enum Text {
         return words.prefix(1).uppercased() + words.dropFirst()
     }
 }
+
+extension DirectoryService {
+    /// The organisation a user belongs to.
+    public func organisation(of user: User) async throws -> Organisation? {
+        let id = user.organisationID
+        return try await deps.store.read { try await $0.organisation(id: id) }
+    }
+}

@@ -30,9 +30,7 @@ public struct ShareService: Sendable {
         var parent: Share?
         if let parentID {
             let access = try await access(parentID, by: sender)
-            guard access.recipient != nil else {
-                throw SafehavenError.forbidden("not_a_recipient", "Only an addressee can reply to a share; the sender can send a new one.")
-            }
+            _ = try access.requireRecipient("not_a_recipient", "Only an addressee can reply to a share; the sender can send a new one.")
             try requireActive(access.share)
             parent = access.share
         }
@@ -87,8 +85,7 @@ public struct ShareService: Sendable {
             expiresAt = now.addingTimeInterval(TimeInterval(limits.defaultExpiryDays) * 86_400)
         }
         let recipients = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
-        let organisations = try await deps.store.read { try await $0.organisations() }
-        let engine = RouteEngine(policy: deps.policy.including(directory: organisations))
+        let engine = RouteEngine(policy: try await PolicyService(deps).policy())
         let routes = try recipients.map { r in PolicyChecks.Route(to: r.email, verdict: try engine.evaluate(from: upload.sender.email, to: r.email)) }
         let checks = PolicyChecks(profile: deps.policy.name, routes: routes,
                                   identifiersInMessage: PersonalDataScanner.countNHSNumbers(message), largeNumbers: false,
@@ -117,21 +114,19 @@ public struct ShareService: Sendable {
         }
         guard !emails.contains(sender.email) else { throw SafehavenError.invalid("recipients", "You cannot send a share to yourself.") }
         let wanted = emails
-        let found: [(String, User?)] = try await deps.store.read { db in
-            var out: [(String, User?)] = []
-            for email in wanted { out.append((email, try await db.user(email: email))) }
-            return out
-        }
-        let unknown = found.filter { $0.1 == nil || $0.1!.disabled }.map(\.0)
+        let accounts = try await deps.store.read { try await $0.users(emails: wanted) }
+        let byEmail = Dictionary(accounts.map { ($0.email, $0) }, uniquingKeysWith: { first, _ in first })
+        let unknown = emails.filter { byEmail[$0] == nil || byEmail[$0]!.disabled }
         guard unknown.isEmpty else {
             throw SafehavenError(.unprocessable, code: "unknown_recipient",
                                  message: "No Safehaven account for: \(unknown.joined(separator: ", ")). Inviting people without an account comes later.")
         }
-        return found.compactMap(\.1)
+        return emails.compactMap { byEmail[$0] }
     }
 
-    /// Commits the share: share, recipients, files, tracking and audit in one transaction.
-    public func commit(_ upload: ShareUpload) async throws -> Share {
+    /// Commits the share: share, recipients, files, tracking, register and audit in one
+    /// transaction. Returns the share as its sender sees it, built from what was just sealed.
+    public func commit(_ upload: ShareUpload) async throws -> Detail {
         guard let plan = upload.plan else {
             throw SafehavenError.invalid("share", "The request needs a part named 'share' holding the share's details as JSON.")
         }
@@ -157,17 +152,20 @@ public struct ShareService: Sendable {
         let ids = deps.ids
         let sender = upload.sender
         let people = plan.recipients
+        let organisations: [Organisation]
         do {
-            try await deps.store.write { tx in
+            organisations = try await deps.store.write { tx in
                 try await tx.insert(share)
                 for recipient in recipients {
                     try await tx.insert(recipient)
                     try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
                 }
                 for file in files { try await tx.insert(file) }
+                let organisations = try await tx.organisations()
+                let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 for person in people {
-                    try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender, recipient: person,
-                                                            recipientOrganisation: try await tx.organisation(id: person.organisationID),
+                    try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender,
+                                                            recipient: PersonSummary(person, organisation: named[person.organisationID]),
                                                             id: ids.next(), at: now))
                 }
                 try await tx.appendAudit(AuditEntry(
@@ -181,48 +179,46 @@ public struct ShareService: Sendable {
                     try await tx.appendAudit(AuditEntry(.shareReplied, actor: sender.id, organisation: sender.organisationID,
                                                         target: parent.id, details: ["reply": share.id]), at: now)
                 }
+                return organisations
             }
         } catch {
             upload.discard()
             throw error
         }
-        return share
+        return Detail(share: share, status: share.status(at: now), sender: sender,
+                      senderOrganisation: organisations.first { $0.id == sender.organisationID }, recipients: recipients,
+                      files: files, message: plan.message, viewerIsSender: true, viewer: nil)
     }
 
     // MARK: reading
 
-    /// A share as one viewer may see it.
-    public struct Access: Sendable {
-        public let share: Share
-        /// The viewer's own addressee row; nil when the viewer is the sender.
-        public let recipient: Recipient?
-        public var isSender: Bool { recipient == nil }
-    }
+    /// The most a page of a list may hold, and what a page holds when the caller does not say.
+    public static let maxPageSize = 200
+    public static let defaultPageSize = 50
 
-    /// The share if the user sent it or is an addressee who has not deleted it; otherwise not found.
-    public func access(_ shareID: String, by user: User) async throws -> Access {
-        let found: Access? = try await deps.store.read { db in
-            guard let share = try await db.share(id: shareID) else { return nil }
-            if share.senderID == user.id { return Access(share: share, recipient: nil) }
-            guard let mine = try await db.recipients(shareID: shareID).first(where: { $0.userID == user.id }),
-                  mine.deletedAt == nil else { return nil }
-            return Access(share: share, recipient: mine)
+    /// One page of the user's inbox or sent items, newest first, with the total that match.
+    /// Each page costs a constant number of queries, however many shares there are.
+    public func list(_ box: ShareListQuery.Box, for user: User, limit: Int? = nil, cursor: String? = nil,
+                     status: String? = nil, unreadOnly: Bool = false) async throws -> ShareListPage {
+        let size = limit ?? Self.defaultPageSize
+        guard (1...Self.maxPageSize).contains(size) else {
+            throw SafehavenError.invalid("limit", "A page can hold 1 to \(Self.maxPageSize) shares.")
         }
-        guard let found else { throw SafehavenError.notFound }
-        return found
-    }
-
-    func requireActive(_ share: Share) throws {
-        switch share.status(at: deps.clock.now()) {
-        case .active: return
-        case .revoked: throw SafehavenError.gone("share_revoked", "The sender has withdrawn this share.")
-        case .expired: throw SafehavenError.gone("share_expired", "This share has expired and its content is no longer available.")
-        case .destroyed: throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.")
+        var filter: ShareListQuery.StatusFilter?
+        if let status, !status.isEmpty {
+            guard let parsed = ShareListQuery.StatusFilter(rawValue: status) else {
+                throw SafehavenError.invalid("status", "Filter by status active, expired or revoked.")
+            }
+            filter = parsed
         }
+        guard !unreadOnly || box == .inbox else {
+            throw SafehavenError.invalid("unread", "Only the inbox can be filtered to unread shares.")
+        }
+        let after = try cursor.flatMap { $0.isEmpty ? nil : try ShareCursor.parse($0) }
+        let query = ShareListQuery(box: box, userID: user.id, status: filter, unreadOnly: unreadOnly, limit: size, after: after,
+                                   now: deps.clock.now())
+        return try await deps.store.read { try await $0.shares(query) }
     }
-
-    public func inbox(for user: User) async throws -> [Share] { try await deps.store.read { try await $0.inbox(userID: user.id) } }
-    public func sent(by user: User) async throws -> [Share] { try await deps.store.read { try await $0.sent(userID: user.id) } }
 
     /// Everything the viewer may see of one share. Opening by an addressee is tracked (first open)
     /// and audited (every open). An addressee gets 410 once the share is withdrawn or gone.
@@ -236,6 +232,8 @@ public struct ShareService: Sendable {
         /// Nil once the content has been destroyed.
         public let message: String?
         public let viewerIsSender: Bool
+        /// The viewer's own addressee row; nil for the sender.
+        public let viewer: Recipient?
     }
 
     public func open(_ shareID: String, by user: User) async throws -> Detail {
@@ -266,7 +264,8 @@ public struct ShareService: Sendable {
             message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
         }
         return Detail(share: share, status: status, sender: sender, senderOrganisation: org, recipients: recipients,
-                      files: files, message: message, viewerIsSender: access.isSender)
+                      files: files, message: message, viewerIsSender: access.isSender,
+                      viewer: access.recipient.flatMap { mine in recipients.first { $0.id == mine.id } })
     }
 
     /// Starts a download: checks access, view-only and status, records the download, and returns a
@@ -305,7 +304,7 @@ public struct ShareService: Sendable {
     /// Not tracked as a recipient download; the caller audits what it does with it.
     public func contentForSender(_ shareID: String, by user: User) async throws -> (Share, String, [(ShareFile, PlaintextStream)]) {
         let access = try await access(shareID, by: user)
-        guard access.isSender else { throw SafehavenError.forbidden("not_the_sender", "Only the sender can export a share.") }
+        try access.requireSender("not_the_sender", "Only the sender can export a share.")
         let share = access.share
         try requireActive(share)
         guard let wrapped = share.wrappedKey, let sealed = share.messageSealed, let bytes = Data(base64Encoded: sealed) else {
@@ -324,9 +323,7 @@ public struct ShareService: Sendable {
     /// The addressee confirms they have received the share. Repeating it changes nothing.
     public func confirmReceipt(_ shareID: String, by user: User) async throws -> Recipient {
         let access = try await access(shareID, by: user)
-        guard var mine = access.recipient else {
-            throw SafehavenError.forbidden("not_a_recipient", "Only an addressee can confirm receipt.")
-        }
+        var mine = try access.requireRecipient("not_a_recipient", "Only an addressee can confirm receipt.")
         try requireActive(access.share)
         if mine.receiptAt != nil { return mine }
         let now = deps.clock.now()
@@ -359,13 +356,11 @@ public struct ShareService: Sendable {
     }
 
     /// The sender withdraws the share: addressees lose access at once and the content is destroyed.
-    public func revoke(_ shareID: String, by user: User) async throws -> Share {
+    public func revoke(_ shareID: String, by user: User) async throws -> ShareSummary {
         let access = try await access(shareID, by: user)
-        guard access.isSender else {
-            throw SafehavenError.forbidden("not_the_sender", "Only the sender can withdraw a share.")
-        }
+        try access.requireSender("not_the_sender", "Only the sender can withdraw a share.")
         var share = access.share
-        if share.revokedAt != nil { return share }
+        if share.revokedAt != nil { return try await summary(of: shareID) }
         let now = deps.clock.now()
         share.revokedAt = now
         let ids = deps.ids
@@ -375,18 +370,36 @@ public struct ShareService: Sendable {
             try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
         }
         try await destroy(share, reason: "revoked", actor: user)
-        return try await deps.store.read { try await $0.share(id: shareID) } ?? share
+        return try await summary(of: shareID)
+    }
+
+    /// A share as lists show it, read afresh.
+    func summary(of shareID: String) async throws -> ShareSummary {
+        let found: ShareSummary? = try await deps.store.read { db in
+            guard let share = try await db.share(id: shareID), let sender = try await db.user(id: share.senderID) else { return nil }
+            let organisation = try await db.organisation(id: share.senderOrganisationID)
+            return ShareSummary(share: share, sender: PersonSummary(sender, organisation: organisation),
+                                recipients: try await db.recipients(shareID: shareID).map(\.email), unread: nil)
+        }
+        guard let found else { throw SafehavenError.notFound }
+        return found
+    }
+
+    /// What the sender sees of a share's journey: per addressee, every event in order.
+    public struct TrackingReport: Sendable {
+        public let share: Share
+        public let recipients: [(Recipient, [TrackingEvent])]
     }
 
     /// Per-addressee history, for the sender only.
-    public func tracking(_ shareID: String, by user: User) async throws -> [(Recipient, [TrackingEvent])] {
+    public func tracking(_ shareID: String, by user: User) async throws -> TrackingReport {
         let access = try await access(shareID, by: user)
-        guard access.isSender else { throw SafehavenError.forbidden("not_the_sender", "Only the sender can see who has opened a share.") }
+        try access.requireSender("not_the_sender", "Only the sender can see who has opened a share.")
         let (recipients, events) = try await deps.store.read { db in
             (try await db.recipients(shareID: shareID), try await db.tracking(shareID: shareID))
         }
-        return recipients.map { r in
+        return TrackingReport(share: access.share, recipients: recipients.map { r in
             (r, events.filter { $0.recipientID == r.id || $0.recipientID == nil })
-        }
+        })
     }
 }

@@ -3,30 +3,18 @@ import Hummingbird
 import NIOCore
 import SafehavenCore
 
-/// `/api/v1/policy/{route,advice,check}` and the printable artefacts under `/api/v1/artefacts`.
+/// `/api/v1/policy/{route,advice,check,profiles}` and the printable artefacts under `/api/v1/artefacts`.
 struct PolicyController {
-    let runtime: Runtime
+    let policy: PolicyService
+    let pages: PageRenderer
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("policy/route", use: route)
-        group.post("policy/advice", use: advice)
-        group.post("policy/check", use: check)
-        group.get("policy/profiles", use: profiles)
-        group.post("artefacts/fax-cover-sheet", use: faxCover)
-        group.post("artefacts/envelope", use: envelope)
-    }
-
-    /// A profile named in the request, or the policy the service runs with, plus the
-    /// organisations in the directory (their own networks, and domains to protect from look-alikes).
-    private func policy(_ profile: String?) async throws -> RoutePolicy {
-        var base = runtime.deps.policy
-        if let profile {
-            guard let named = BuiltInProfiles.named(profile) else {
-                throw SafehavenError.invalid("profile", "Unknown profile; choose one of \(BuiltInProfiles.names.joined(separator: ", ")).")
-            }
-            base = named
-        }
-        return base.including(directory: try await runtime.store.read { try await $0.organisations() })
+        group.on(.checkRoute, use: route)
+        group.on(.advise, use: advice)
+        group.on(.checkSubject, use: check)
+        group.on(.profiles, use: profiles)
+        group.on(.faxCoverSheet, use: faxCover)
+        group.on(.envelope, use: envelope)
     }
 
     struct RouteRequest: Decodable {
@@ -36,9 +24,8 @@ struct PolicyController {
     }
 
     @Sendable func route(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireUser()
-        let body = try await JSON.decode(RouteRequest.self, from: request, limit: 16 * 1024)
-        return try JSON.response(try RouteEngine(policy: try await policy(body.profile)).evaluate(from: body.from, to: body.to))
+        let body = try await request.decode(as: RouteRequest.self, context: context)
+        return try JSON.response(try await policy.route(from: body.from, to: body.to, profile: body.profile))
     }
 
     struct AdviceBody: Decodable {
@@ -53,12 +40,10 @@ struct PolicyController {
     }
 
     @Sendable func advice(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireUser()
-        let body = try await JSON.decode(AdviceBody.self, from: request, limit: 16 * 1024)
-        let advisor = ChannelAdvisor(engine: RouteEngine(policy: try await policy(body.profile)))
-        return try JSON.response(try advisor.advise(AdviceRequest(
+        let body = try await request.decode(as: AdviceBody.self, context: context)
+        return try JSON.response(try await policy.advise(AdviceRequest(
             marking: body.marking, people: body.people, urgency: body.urgency ?? .routine, from: body.from, to: body.to,
-            recipientHasAccount: body.recipientHasAccount ?? true, available: body.available)))
+            recipientHasAccount: body.recipientHasAccount ?? true, available: body.available), profile: body.profile))
     }
 
     struct CheckRequest: Decodable {
@@ -66,18 +51,16 @@ struct PolicyController {
         let names: [String]?
     }
 
-    struct CheckResponse: Encodable {
+    struct CheckResponse: ResponseEncodable {
         let clean: Bool
         let findings: [PersonalDataFinding]
         let identifiers: Int
     }
 
-    @Sendable func check(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireUser()
-        let body = try await JSON.decode(CheckRequest.self, from: request, limit: 256 * 1024)
-        let findings = PersonalDataScanner(names: body.names ?? [], today: runtime.deps.clock.now()).scan(body.text)
-        return try JSON.response(CheckResponse(clean: findings.isEmpty, findings: findings,
-                                               identifiers: PersonalDataScanner.countNHSNumbers(body.text)))
+    @Sendable func check(_ request: Request, context: AppRequestContext) async throws -> CheckResponse {
+        let body = try await request.decode(as: CheckRequest.self, context: context)
+        let findings = policy.check(body.text, names: body.names ?? [])
+        return CheckResponse(clean: findings.isEmpty, findings: findings, identifiers: PersonalDataScanner.countNHSNumbers(body.text))
     }
 
     struct ProfileSummary: Encodable {
@@ -87,23 +70,21 @@ struct PolicyController {
         let inUse: Bool
     }
 
-    @Sendable func profiles(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireUser()
-        let current = runtime.deps.policy.name
-        return try JSON.response(BuiltInProfiles.all.map {
+    @Sendable func profiles(_ request: Request, context: AppRequestContext) async throws -> [ProfileSummary] {
+        let current = policy.profileInUse
+        return BuiltInProfiles.all.map {
             ProfileSummary(name: $0.name, description: $0.description, sources: $0.sources, inUse: $0.name == current)
-        })
+        }
     }
 
     @Sendable func faxCover(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireUser()
-        let raw = try await JSON.decode(FaxCover.self, from: request, limit: 16 * 1024)
-        return Self.html(try raw.render())
+        let cover = try await request.decode(as: FaxCover.self, context: context)
+        return Self.html(try pages.faxCover(try cover.sheet()))
     }
 
     @Sendable func envelope(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireUser()
-        return Self.html(try await JSON.decode(EnvelopeLabels.self, from: request, limit: 16 * 1024).render())
+        let labels = try await request.decode(as: EnvelopeLabels.self, context: context)
+        return Self.html(try pages.envelope(try labels.labels()))
     }
 
     static func html(_ text: String) -> Response {

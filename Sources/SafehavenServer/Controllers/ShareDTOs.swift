@@ -1,8 +1,9 @@
 import Foundation
+import Hummingbird
 import SafehavenCore
 
 /// What the API says about a share. Dates are ISO 8601 strings.
-struct ShareSummaryDTO: Encodable {
+struct ShareSummaryDTO: ResponseEncodable {
     let id: String
     let subject: String
     let marking: String
@@ -20,8 +21,14 @@ struct ShareSummaryDTO: Encodable {
     let parentId: String?
     let sender: PersonDTO?
     let recipients: [String]
+    /// Inbox only: not opened yet.
+    let unread: Bool?
 
-    init(_ share: Share, now: Date, sender: PersonDTO?, recipients: [String]) {
+    init(_ summary: ShareSummary, now: Date) {
+        self.init(summary.share, now: now, sender: PersonDTO(summary.sender), recipients: summary.recipients, unread: summary.unread)
+    }
+
+    init(_ share: Share, now: Date, sender: PersonDTO?, recipients: [String], unread: Bool? = nil) {
         id = share.id
         subject = share.subject
         marking = share.marking.rawValue
@@ -39,6 +46,7 @@ struct ShareSummaryDTO: Encodable {
         parentId = share.parentID
         self.sender = sender
         self.recipients = recipients
+        self.unread = unread
     }
 }
 
@@ -49,12 +57,12 @@ struct PersonDTO: Encodable {
     let phone: String
     let organisation: String?
 
-    init(_ user: User, organisation: Organisation?) {
-        email = user.email
-        name = user.name
-        jobTitle = user.jobTitle
-        phone = user.phone
-        self.organisation = organisation?.name
+    init(_ person: PersonSummary) {
+        email = person.email
+        name = person.name
+        jobTitle = person.jobTitle
+        phone = person.phone
+        organisation = person.organisation
     }
 }
 
@@ -66,7 +74,7 @@ struct FileDTO: Encodable {
     let contentType: String
 }
 
-struct ShareDetailDTO: Encodable {
+struct ShareDetailDTO: ResponseEncodable {
     let share: ShareSummaryDTO
     let message: String?
     let files: [FileDTO]
@@ -75,6 +83,16 @@ struct ShareDetailDTO: Encodable {
     let policyChecks: PolicyChecks?
 
     enum CodingKeys: String, CodingKey { case message, files, receiptConfirmedAt, policyChecks }
+
+    init(_ detail: ShareService.Detail, now: Date) {
+        share = ShareSummaryDTO(detail.share, now: now,
+                                sender: detail.sender.map { PersonDTO(PersonSummary($0, organisation: detail.senderOrganisation)) },
+                                recipients: detail.recipients.map(\.email))
+        message = detail.message
+        files = detail.files.map { FileDTO(id: $0.id, name: $0.name, size: $0.size, sha256: $0.sha256, contentType: $0.contentType) }
+        receiptConfirmedAt = detail.viewer?.receiptAt.map(ISODate.format)
+        policyChecks = detail.viewerIsSender ? PolicyChecks.from(json: detail.share.policyNotes) : nil
+    }
 
     func encode(to encoder: Encoder) throws {
         // Flatten: the share's fields sit beside message and files.
@@ -87,11 +105,21 @@ struct ShareDetailDTO: Encodable {
     }
 }
 
-struct ShareListDTO: Encodable {
+/// One page of a list, with where the next one starts.
+struct ShareListDTO: ResponseEncodable {
     let shares: [ShareSummaryDTO]
+    let total: Int
+    /// Pass as `?cursor=` for the next page; absent on the last page.
+    let nextCursor: String?
+
+    init(_ page: ShareListPage, now: Date) {
+        shares = page.items.map { ShareSummaryDTO($0, now: now) }
+        total = page.total
+        nextCursor = page.next?.token
+    }
 }
 
-struct TrackingDTO: Encodable {
+struct TrackingDTO: ResponseEncodable {
     struct Event: Encodable {
         let type: String
         let at: String

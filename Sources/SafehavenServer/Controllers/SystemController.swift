@@ -1,18 +1,19 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import Prometheus
 import SafehavenCore
 
 /// `GET /health`, `GET /metrics`, `GET /openapi.yaml`.
 struct SystemController {
-    let runtime: Runtime
+    let health: HealthService
     let metrics: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("health", use: health)
-        router.get("metrics", use: prometheus)
-        router.get("openapi.yaml", use: openAPI)
+        router.on(.health, use: health)
+        router.on(.metrics, use: prometheus)
+        router.on(.openAPI, use: openAPI)
     }
 
     struct Health: Encodable {
@@ -22,7 +23,7 @@ struct SystemController {
 
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
-            _ = try await runtime.store.read { try await $0.userCount() }
+            try await health.checkDatabase()
             return try JSON.response(Health(status: "ok", database: "ok"))
         } catch {
             context.logger.error("health check failed", metadata: ["error": "\(error)"])

@@ -12,6 +12,15 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router found no route. If the path exists under other methods, say so.
+            let allowed = Endpoint.matching(path: request.uri.path).map(\.method)
+            guard !allowed.isEmpty else { return Self.response(for: error, context: context) }
+            var response = Self.response(for: HTTPError(.methodNotAllowed), context: context)
+            var names = Set(allowed.map(\.rawValue))
+            if names.contains("GET") { names.insert("HEAD") }
+            response.headers[.allow] = names.sorted().joined(separator: ", ")
+            return response
         } catch {
             return Self.response(for: error, context: context)
         }
@@ -41,6 +50,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case let e as HTTPError:
             status = e.status
             switch e.status.code {
+            case 401: (code, message) = (SafehavenError.unauthenticated.code, SafehavenError.unauthenticated.message)
             case 404: (code, message) = ("not_found", SafehavenError.notFound.message)
             case 405: (code, message) = ("method_not_allowed", "That method is not allowed here.")
             case 413: (code, message) = ("too_large", "The request is too large.")
@@ -74,58 +84,5 @@ struct ErrorMiddleware: RouterMiddleware {
         case .rateLimited: return .tooManyRequests
         case .unavailable: return .serviceUnavailable
         }
-    }
-}
-
-/// Headers every response carries: no sniffing, no framing, no caching of personal data, no referrer.
-struct SecurityHeadersMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.xFrameOptions] = "DENY"
-        response.headers[.referrerPolicy] = "no-referrer"
-        response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
-        if response.headers[.contentSecurityPolicy] == nil {
-            response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; sandbox"
-        }
-        response.headers[.xRequestID] = context.id
-        return response
-    }
-}
-
-/// One log line per request: method, route template, status and duration. Never the query,
-/// the body, or anything personal.
-struct AccessLogMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
-        let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
-        context.logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? "unmatched")",
-            "status": "\(response.status.code)",
-            "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-        ])
-        return response
-    }
-}
-
-/// Requires `Authorization: Bearer <token>` and puts the user in the context.
-struct BearerAuthMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let auth: AuthService
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { throw SafehavenError.unauthenticated }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw SafehavenError.unauthenticated }
-        let (user, token) = try await auth.authenticate(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
-        var context = context
-        context.user = user
-        context.token = token
-        return try await next(request, context)
     }
 }

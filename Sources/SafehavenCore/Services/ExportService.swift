@@ -1,22 +1,23 @@
 import Foundation
 import SafehavenArchive
-import SafehavenCore
 import SafehavenCrypto
 
 /// Exports a share as a WinZip AES-256 archive for a recipient without an account: the message
 /// and files stream from the sealed blobs through the archive writer into a new blob, and the
 /// generated password is returned once and never stored.
-struct ShareExporter {
-    let runtime: Runtime
+/// Only the person who made an export can download it, and only while its share is live.
+public struct ExportService: Sendable {
+    let deps: Dependencies
+    public init(_ deps: Dependencies) { self.deps = deps }
 
-    struct Result {
-        let export: ShareExport
-        let password: String
+    public struct Result: Sendable {
+        public let export: ShareExport
+        /// Shown once; never stored.
+        public let password: String
     }
 
-    func export(_ shareID: String, by user: User) async throws -> Result {
-        let deps = runtime.deps
-        let (share, message, streams) = try await runtime.shares.contentForSender(shareID, by: user)
+    public func export(_ shareID: String, by user: User) async throws -> Result {
+        let (share, message, streams) = try await ShareService(deps).contentForSender(shareID, by: user)
         let password = PasswordGenerator.generate(random: deps.random, groups: 6, groupLength: 5)
         let exportID = deps.ids.next()
         let blobID = deps.ids.next()
@@ -51,13 +52,11 @@ struct ShareExporter {
         let ids = deps.ids
         let now = deps.clock.now()
         do {
-            try await runtime.store.write { tx in
+            try await deps.store.write { tx in
                 try await tx.insert(record)
-                for recipient in try await tx.recipients(shareID: share.id) {
-                    guard let person = try await tx.user(id: recipient.userID) else { continue }
-                    try await tx.insert(Disclosure.forShare(share, method: .encryptedArchive, sender: user, recipient: person,
-                                                            recipientOrganisation: try await tx.organisation(id: person.organisationID),
-                                                            id: ids.next(), at: now))
+                // The archive goes to the people the share was sent to, as the register recorded them then.
+                for sent in try await tx.disclosures(shareID: share.id) where sent.method == .safehaven {
+                    try await tx.insert(sent.repeated(method: .encryptedArchive, id: ids.next(), at: now, by: user))
                 }
                 try await tx.appendAudit(AuditEntry(.shareExported, actor: user.id, organisation: user.organisationID, target: share.id,
                                                     details: ["export": exportID, "method": "encrypted-archive", "bytes": String(record.size)]), at: now)
@@ -67,6 +66,25 @@ struct ShareExporter {
             throw error
         }
         return Result(export: record, password: password)
+    }
+
+    /// An archive ready to stream to the person who made it.
+    public struct Download {
+        public let export: ShareExport
+        public let reader: any BlobReader
+        public var fileName: String { "safehaven-\(export.shareID).zip" }
+    }
+
+    /// Opens an export for download: only its maker sees it exists, and never after its share
+    /// was withdrawn or expired.
+    public func download(_ exportID: String, by user: User) async throws -> Download {
+        guard let export = try await deps.store.read({ try await $0.export(id: exportID) }), export.createdBy == user.id else {
+            throw SafehavenError.notFound
+        }
+        guard export.destroyedAt == nil else {
+            throw SafehavenError.gone("export_destroyed", "The share was withdrawn or expired, and this archive with it.")
+        }
+        return Download(export: export, reader: try deps.blobs.openReader(id: export.blobID))
     }
 
     /// File names inside one archive must differ; later duplicates get " (2)", " (3)"…

@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import Logging
 import SafehavenCore
+import SafehavenServer
 import SafehavenStorage
 
-/// What each CLI command does, kept beside the server so the executable only parses arguments.
+/// What each CLI command does. The executable only parses arguments and calls in here.
 public enum Commands {
     static func withRuntime<T>(_ config: AppConfig, migrate: Bool = true, _ body: (Runtime) async throws -> T) async throws -> T {
         var logger = Logger(label: "safehaven")
@@ -21,29 +22,22 @@ public enum Commands {
     }
 
     public static func serve(config: AppConfig) async throws {
-        // Line-buffer stdout so the first-run notice reaches a pipe or log file at once.
-        setvbuf(stdout, nil, _IOLBF, 0)
         var logger = Logger(label: "safehaven")
         logger.logLevel = config.logLevel
         let runtime = try await Runtime.open(config: config, logger: logger)
         if let admin = try await runtime.ensureFirstAdministrator() {
-            print("""
+            say("""
                 New installation in \(config.dataDirectory.path).
                 First administrator: \(admin.email)
                 One-time password:   \(admin.password)
                 This password is shown once and is not stored anywhere in readable form. Sign in and keep it safe.
                 """)
         }
-        let app = buildApplication(runtime: runtime) { port in
-            print("Safehaven is listening on http://\(config.host):\(port)")
+        let app = try buildApplication(runtime: runtime) { port in
+            say("Safehaven is listening on http://\(config.host):\(port)")
         }
-        do {
-            try await app.runService()
-        } catch {
-            await runtime.close()
-            throw error
-        }
-        await runtime.close()
+        // The database service closes the connection when the group stops.
+        try await app.runService()
     }
 
     public static func migrate(config: AppConfig, dryRun: Bool) async throws -> String {
@@ -81,6 +75,12 @@ public enum Commands {
             case .bad(let seq, let reason): return ("bad: event \(seq): \(reason)", false)
             }
         }
+    }
+
+    /// Writes a line straight to standard output, unbuffered, so a notice reaches a pipe or a log
+    /// file at once.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// A one-line explanation of an error for the terminal.

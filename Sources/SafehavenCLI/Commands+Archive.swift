@@ -2,6 +2,7 @@ import Foundation
 import SafehavenArchive
 import SafehavenCore
 import SafehavenCrypto
+import SafehavenServer
 #if canImport(Glibc)
 import Glibc
 #endif

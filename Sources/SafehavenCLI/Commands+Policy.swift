@@ -1,5 +1,6 @@
 import Foundation
 import SafehavenCore
+import SafehavenServer
 
 /// The rules commands: pure, no data directory needed.
 extension Commands {
@@ -53,6 +54,16 @@ extension Commands {
 }
 
 extension Commands {
+    /// A print-ready fax cover sheet, to a file or standard output.
+    public static func faxCoverSheet(_ cover: FaxCover, out: String?) throws {
+        try emit(try PageRenderer().faxCover(try cover.sheet()), to: out)
+    }
+
+    /// Print-ready double-envelope labels, to a file or standard output.
+    public static func envelopeLabels(_ labels: EnvelopeLabels, out: String?) throws {
+        try emit(try PageRenderer().envelope(try labels.labels()), to: out)
+    }
+
     /// Writes to a file (refusing to overwrite) or to standard output.
     public static func emit(_ text: String, to path: String?) throws {
         guard let path else {

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The rules as the running service applies them: the configured profile (or a named one), with
+/// every organisation in the directory added as its own network and watched for look-alikes.
+public struct PolicyService: Sendable {
+    let deps: Dependencies
+    public init(_ deps: Dependencies) { self.deps = deps }
+
+    /// The name of the profile the service runs with.
+    public var profileInUse: String { deps.policy.name }
+
+    /// The policy for `profile` (or the one in force) plus the directory.
+    public func policy(_ profile: String? = nil) async throws -> RoutePolicy {
+        var base = deps.policy
+        if let profile {
+            guard let named = BuiltInProfiles.named(profile) else {
+                throw SafehavenError.invalid("profile", "Unknown profile; choose one of \(BuiltInProfiles.names.joined(separator: ", ")).")
+            }
+            base = named
+        }
+        let organisations = try await deps.store.read { try await $0.organisations() }
+        return base.including(directory: organisations)
+    }
+
+    public func route(from: String, to: String, profile: String?) async throws -> RouteVerdict {
+        try RouteEngine(policy: try await policy(profile)).evaluate(from: from, to: to)
+    }
+
+    public func advise(_ request: AdviceRequest, profile: String?) async throws -> Advice {
+        try ChannelAdvisor(engine: RouteEngine(policy: try await policy(profile))).advise(request)
+    }
+
+    /// Personal data found in `text`, judged against today.
+    public func check(_ text: String, names: [String]) -> [PersonalDataFinding] {
+        PersonalDataScanner(names: names, today: deps.clock.now()).scan(text)
+    }
+}

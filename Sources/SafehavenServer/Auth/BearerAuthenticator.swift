@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import SafehavenCore
+
+/// Recognises `Authorization: Bearer <token>`. A request with no such header passes on
+/// unauthenticated; one with a wrong, expired or revoked token is refused at once.
+struct BearerAuthenticator: AuthenticatorMiddleware {
+    typealias Context = AppRequestContext
+    let auth: AuthService
+
+    func authenticate(request: Request, context: Context) async throws -> SignedIn? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw SafehavenError.unauthenticated }
+        let (user, token) = try await auth.authenticate(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
+        return SignedIn(user: user, token: token)
+    }
+}
+
+/// Refuses a request that no authenticator recognised, with the API's own 401 body.
+struct RequireSignIn: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard context.identity != nil else { throw SafehavenError.unauthenticated }
+        return try await next(request, context)
+    }
+}

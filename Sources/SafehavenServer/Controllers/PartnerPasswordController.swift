@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import SafehavenCore
+
+/// `/api/v1/archive-passwords`: passwords agreed with regular partners for archive exchanges.
+struct PartnerPasswordController {
+    let passwords: PartnerPasswordService
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.on(.createPartnerPassword, use: create)
+        group.on(.listPartnerPasswords, use: list)
+        group.on(.revealPartnerPassword, use: reveal)
+        group.on(.rotatePartnerPassword, use: rotate)
+    }
+
+    struct PasswordRequest: Decodable {
+        let partner: String
+        let purpose: String
+        let password: String?
+        let rotateDays: Int?
+    }
+
+    struct PasswordDTO: ResponseEncodable {
+        let id: String
+        let partner: String
+        let purpose: String
+        let createdAt: String
+        let rotateBy: String
+        let rotationDue: Bool
+        let password: String?
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PasswordDTO> {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: PasswordRequest.self, context: context)
+        let (record, password) = try await passwords.create(
+            partner: body.partner, purpose: body.purpose, password: body.password, rotateDays: body.rotateDays, by: user)
+        return EditedResponse(status: .created, response: PasswordDTO(
+            id: record.id, partner: record.partner, purpose: record.purpose, createdAt: ISODate.format(record.createdAt),
+            rotateBy: ISODate.format(record.rotateBy), rotationDue: false, password: body.password == nil ? password : nil))
+    }
+
+    struct PasswordListDTO: ResponseEncodable { let passwords: [PasswordDTO] }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PasswordListDTO {
+        let user = try context.requireUser()
+        let listed = try await passwords.list(for: user)
+        return PasswordListDTO(passwords: listed.map {
+            PasswordDTO(id: $0.record.id, partner: $0.record.partner, purpose: $0.record.purpose, createdAt: ISODate.format($0.record.createdAt),
+                        rotateBy: ISODate.format($0.record.rotateBy), rotationDue: $0.rotationDue, password: nil)
+        })
+    }
+
+    struct RevealedDTO: ResponseEncodable { let password: String }
+
+    @Sendable func reveal(_ request: Request, context: AppRequestContext) async throws -> RevealedDTO {
+        let user = try context.requireUser()
+        return RevealedDTO(password: try await passwords.reveal(try context.parameters.require("id"), by: user))
+    }
+
+    @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PasswordDTO> {
+        let user = try context.requireUser()
+        let (record, password) = try await passwords.rotate(try context.parameters.require("id"), by: user)
+        return EditedResponse(status: .created, response: PasswordDTO(
+            id: record.id, partner: record.partner, purpose: record.purpose, createdAt: ISODate.format(record.createdAt),
+            rotateBy: ISODate.format(record.rotateBy), rotationDue: false, password: password))
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Every route the service answers, named once. Routes are registered from here, links are built
+/// from here, and a test checks this list against `openapi.yaml` both ways.
+public enum Endpoint: String, CaseIterable, Sendable {
+    case health, metrics, openAPI
+    case signIn, signOut
+    case account, beginTOTP, confirmTOTP
+    case createShare, inbox, sent, showShare, deleteShare, downloadFile, confirmReceipt, reply, revoke, tracking
+    case checkRoute, advise, checkSubject, profiles, faxCoverSheet, envelope
+    case exportShare, downloadExport
+    case listPartnerPasswords, createPartnerPassword, revealPartnerPassword, rotatePartnerPassword
+    case register
+
+    public var method: HTTPRequest.Method {
+        switch self {
+        case .health, .metrics, .openAPI, .account, .inbox, .sent, .showShare, .downloadFile, .tracking, .profiles,
+             .downloadExport, .listPartnerPasswords, .register:
+            return .get
+        case .signOut, .deleteShare:
+            return .delete
+        default:
+            return .post
+        }
+    }
+
+    /// The path as OpenAPI writes it, with `{name}` for each parameter.
+    public var template: String {
+        switch self {
+        case .health: return "/health"
+        case .metrics: return "/metrics"
+        case .openAPI: return "/openapi.yaml"
+        case .signIn: return "/api/v1/sessions"
+        case .signOut: return "/api/v1/sessions/current"
+        case .account: return "/api/v1/account"
+        case .beginTOTP: return "/api/v1/account/totp"
+        case .confirmTOTP: return "/api/v1/account/totp/confirm"
+        case .createShare: return "/api/v1/shares"
+        case .inbox: return "/api/v1/inbox"
+        case .sent: return "/api/v1/sent"
+        case .showShare, .deleteShare: return "/api/v1/shares/{id}"
+        case .downloadFile: return "/api/v1/shares/{id}/files/{fileId}"
+        case .confirmReceipt: return "/api/v1/shares/{id}/receipt"
+        case .reply: return "/api/v1/shares/{id}/replies"
+        case .revoke: return "/api/v1/shares/{id}/revoke"
+        case .tracking: return "/api/v1/shares/{id}/tracking"
+        case .checkRoute: return "/api/v1/policy/route"
+        case .advise: return "/api/v1/policy/advice"
+        case .checkSubject: return "/api/v1/policy/check"
+        case .profiles: return "/api/v1/policy/profiles"
+        case .faxCoverSheet: return "/api/v1/artefacts/fax-cover-sheet"
+        case .envelope: return "/api/v1/artefacts/envelope"
+        case .exportShare: return "/api/v1/shares/{id}/export"
+        case .downloadExport: return "/api/v1/exports/{id}"
+        case .listPartnerPasswords, .createPartnerPassword: return "/api/v1/archive-passwords"
+        case .revealPartnerPassword: return "/api/v1/archive-passwords/{id}/reveal"
+        case .rotatePartnerPassword: return "/api/v1/archive-passwords/{id}/rotate"
+        case .register: return "/api/v1/register"
+        }
+    }
+
+    /// Whether the route answers without signing in.
+    public var isPublic: Bool {
+        switch self {
+        case .health, .metrics, .openAPI, .signIn: return true
+        default: return false
+        }
+    }
+
+    /// The template as Hummingbird's router reads it (`:name` for each parameter).
+    var routerPath: RouterPath {
+        RouterPath(template.split(separator: "/").map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? ":" + part.dropFirst().dropLast() : String(part)
+        }.joined(separator: "/"))
+    }
+
+    /// A concrete path: each `{name}` replaced, in order, by a percent-encoded value.
+    public func path(_ values: String...) -> String {
+        var remaining = values[...]
+        return template.split(separator: "/", omittingEmptySubsequences: false).map { part -> String in
+            guard part.hasPrefix("{"), let value = remaining.popFirst() else { return String(part) }
+            return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? value
+        }.joined(separator: "/")
+    }
+
+    /// The routes whose template matches a concrete path, whatever their method.
+    static func matching(path: String) -> [Endpoint] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return allCases.filter { endpoint in
+            let template = endpoint.template.split(separator: "/", omittingEmptySubsequences: true)
+            guard template.count == parts.count else { return false }
+            return zip(template, parts).allSatisfy { t, p in t.hasPrefix("{") || t == p }
+        }
+    }
+}
+
+extension RouterMethods {
+    /// Registers `handler` for `endpoint`'s method and path.
+    @discardableResult
+    func on(_ endpoint: Endpoint, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator) -> Self {
+        on(endpoint.routerPath, method: endpoint.method, use: handler)
+    }
+}
