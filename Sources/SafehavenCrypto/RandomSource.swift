@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where every random byte in Safehaven comes from. Production uses the system CSPRNG;
 /// tests inject a seeded source so keys, salts and tokens are reproducible.
@@ -27,14 +28,16 @@ public struct SystemRandomSource: RandomSource {
 }
 
 /// A deterministic generator (SplitMix64) for tests only: never use it for real secrets.
-public final class SeededRandomSource: RandomSource, @unchecked Sendable {
-    private var state: UInt64
-    private let lock = NSLock()
+public final class SeededRandomSource: RandomSource, Sendable {
+    private let seed: Mutex<UInt64>
 
-    public init(seed: UInt64) { self.state = seed }
+    public init(seed: UInt64) { self.seed = Mutex(seed) }
 
     public func bytes(_ count: Int) -> [UInt8] {
-        lock.lock(); defer { lock.unlock() }
+        seed.withLock { state in Self.next(count, state: &state) }
+    }
+
+    private static func next(_ count: Int, state: inout UInt64) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(count)
         while out.count < count {

@@ -19,8 +19,22 @@ struct API {
         let status: HTTPResponse.Status
         let headers: HTTPFields
         let body: ByteBuffer
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:] }
-        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        /// The body as a JSON object; a body that is not one fails the test instead of reading as empty.
+        var json: [String: Any] {
+            get throws {
+                guard let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+                    throw ConfigError("reply is not a JSON object: \(String(buffer: body))")
+                }
+                return object
+            }
+        }
+        /// The body decoded into a typed reply.
+        func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+            try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        }
+        /// The error body every failure carries.
+        func error() throws -> ErrorReply.Detail { try decode(ErrorReply.self).error }
+        var errorCode: String? { try? error().code }
         var bytes: [UInt8] { Array(body.readableBytesView) }
     }
 
@@ -45,7 +59,7 @@ struct API {
         var body: [String: Any] = ["email": email, "password": password]
         if let totp { body["totp"] = totp }
         let reply = try await call(.post, "/api/v1/sessions", json: body)
-        guard reply.status == .created, let token = reply.json["token"] as? String else {
+        guard reply.status == .created, let token = try? reply.decode(SignedIn.self).token else {
             throw ConfigError("login failed: \(reply.status) \(String(buffer: reply.body))")
         }
         return token

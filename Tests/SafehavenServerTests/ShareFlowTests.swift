@@ -25,20 +25,20 @@ import Testing
             let fileID = try #require(file["id"] as? String)
             #expect(file["size"] as? Int == content.count)
             #expect(file["sha256"] as? String == Encoding.hex(SHA256.hash(data: content)))
-            #expect(sent.json["message"] as? String == "Papers for Thursday's meeting.")
-            #expect(sent.json["status"] as? String == "active")
+            #expect(try sent.json["message"] as? String == "Papers for Thursday's meeting.")
+            #expect(try sent.json["status"] as? String == "active")
 
             let inbox = try await api.call(.get, "/api/v1/inbox", token: bob)
-            #expect((inbox.json["shares"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+            #expect(try (inbox.json["shares"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
             let sentList = try await api.call(.get, "/api/v1/sent", token: alice)
-            #expect((sentList.json["shares"] as? [[String: Any]])?.count == 1)
+            #expect(try (sentList.json["shares"] as? [[String: Any]])?.count == 1)
             #expect(try await api.call(.get, "/api/v1/inbox", token: alice).json["shares"] as? [Any] != nil)
 
             env.clock.advance(60)
             let opened = try await api.call(.get, "/api/v1/shares/\(id)", token: bob)
             #expect(opened.status == .ok)
-            #expect(opened.json["handling"] as? String == "Do not forward.")
-            #expect((opened.json["sender"] as? [String: Any])?["organisation"] as? String == "Merton Council")
+            #expect(try opened.json["handling"] as? String == "Do not forward.")
+            #expect(try (opened.json["sender"] as? [String: Any])?["organisation"] as? String == "Merton Council")
             env.clock.advance(60)
             let download = try await api.call(.get, "/api/v1/shares/\(id)/files/\(fileID)", token: bob)
             #expect(download.status == .ok)
@@ -47,20 +47,20 @@ import Testing
             _ = try await api.call(.get, "/api/v1/shares/\(id)/files/\(fileID)", token: bob)
 
             let tracking = try await api.call(.get, "/api/v1/shares/\(id)/tracking", token: alice)
-            let events = ((tracking.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
+            let events = try ((tracking.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
             #expect(events == ["announced", "opened", "downloaded", "downloaded"])
             #expect(try await api.call(.get, "/api/v1/shares/\(id)/tracking", token: bob).status == .forbidden)
 
             #expect(try await api.call(.post, "/api/v1/shares/\(id)/revoke", token: bob).status == .forbidden)
             let revoked = try await api.call(.post, "/api/v1/shares/\(id)/revoke", token: alice)
             #expect(revoked.status == .ok)
-            #expect(revoked.json["status"] as? String == "revoked")
+            #expect(try revoked.json["status"] as? String == "revoked")
             let gone = try await api.call(.get, "/api/v1/shares/\(id)/files/\(fileID)", token: bob)
             #expect(gone.status == .gone)
             #expect(gone.errorCode == "share_revoked")
             #expect(try await api.call(.get, "/api/v1/shares/\(id)", token: bob).status == .gone)
             let afterRevoke = try await api.call(.get, "/api/v1/shares/\(id)/tracking", token: alice)
-            let lastEvents = ((afterRevoke.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
+            let lastEvents = try ((afterRevoke.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
             #expect(lastEvents?.suffix(2) == ["revoked", "destroyed"])
             #expect(env.runtime.blobs.count() == 0)
 
@@ -88,7 +88,7 @@ import Testing
             }
             #expect(try await api.call(.get, "/api/v1/shares/\(id)/files/nope", token: alice).status == .notFound)
             let inbox = try await api.call(.get, "/api/v1/inbox", token: carol)
-            #expect((inbox.json["shares"] as? [Any])?.isEmpty == true)
+            #expect(try (inbox.json["shares"] as? [Any])?.isEmpty == true)
         }
     }
 
@@ -129,9 +129,9 @@ import Testing
             #expect(env.runtime.blobs.count() == 0)
             #expect(try await api.runtimeExpire() == 0)
             let tracking = try await api.call(.get, "/api/v1/shares/\(id)/tracking", token: alice)
-            let events = ((tracking.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
+            let events = try ((tracking.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
             #expect(events?.suffix(2) == ["expired", "destroyed"])
-            #expect(tracking.json["status"] as? String == "expired")
+            #expect(try tracking.json["status"] as? String == "expired")
             let share = try await env.store.read { try await $0.share(id: id) }
             #expect(share?.wrappedKey == nil && share?.messageSealed == nil && share?.destroyedAt != nil)
         }
@@ -147,7 +147,7 @@ import Testing
             #expect(try await api.call(.post, "/api/v1/shares/\(id)/receipt", token: alice).status == .forbidden)
             let receipt = try await api.call(.post, "/api/v1/shares/\(id)/receipt", token: bob)
             #expect(receipt.status == .ok)
-            #expect(receipt.json["receiptConfirmedAt"] as? String == ISODate.format(env.clock.now()))
+            #expect(try receipt.json["receiptConfirmedAt"] as? String == ISODate.format(env.clock.now()))
             env.clock.advance(10)
             #expect(try await api.call(.post, "/api/v1/shares/\(id)/receipt", token: bob).json["receiptConfirmedAt"] as? String
                     == receipt.json["receiptConfirmedAt"] as? String)
@@ -155,27 +155,27 @@ import Testing
             let reply = try await api.send(token: bob, ["message": "Thanks, noted."], files: [("notes.txt", Data("n".utf8))],
                                            to: "/api/v1/shares/\(id)/replies")
             #expect(reply.status == .created)
-            #expect(reply.json["recipients"] as? [String] == ["alice@merton.gov.uk"])
-            #expect(reply.json["subject"] as? String == "Re: Strategy meeting papers")
-            #expect(reply.json["threadId"] as? String == id)
-            #expect(reply.json["parentId"] as? String == id)
+            #expect(try reply.json["recipients"] as? [String] == ["alice@merton.gov.uk"])
+            #expect(try reply.json["subject"] as? String == "Re: Strategy meeting papers")
+            #expect(try reply.json["threadId"] as? String == id)
+            #expect(try reply.json["parentId"] as? String == id)
             let aliceInbox = try await api.call(.get, "/api/v1/inbox", token: alice)
-            #expect((aliceInbox.json["shares"] as? [[String: Any]])?.first?["id"] as? String == reply.json["id"] as? String)
+            #expect(try (aliceInbox.json["shares"] as? [[String: Any]])?.first?["id"] as? String == reply.json["id"] as? String)
             #expect(try await api.send(token: alice, ["message": "x"], to: "/api/v1/shares/\(id)/replies").status == .forbidden)
 
             let tracking = try await api.call(.get, "/api/v1/shares/\(id)/tracking", token: alice)
-            let events = ((tracking.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
+            let events = try ((tracking.json["recipients"] as? [[String: Any]])?.first?["events"] as? [[String: Any]])?.map { $0["type"] as? String }
             #expect(events == ["announced", "receipt_confirmed", "replied"])
 
             #expect(try await api.call(.delete, "/api/v1/shares/\(id)", token: bob).status == .noContent)
-            #expect((try await api.call(.get, "/api/v1/inbox", token: bob).json["shares"] as? [Any])?.isEmpty == true)
+            #expect(try (try await api.call(.get, "/api/v1/inbox", token: bob).json["shares"] as? [Any])?.isEmpty == true)
             #expect(try await api.call(.get, "/api/v1/shares/\(id)", token: bob).status == .notFound)
             #expect(try await api.call(.get, "/api/v1/shares/\(id)", token: alice).status == .ok)
 
             #expect(try await api.call(.delete, "/api/v1/shares/\(id)", token: alice).status == .noContent)
             let after = try await api.call(.get, "/api/v1/shares/\(id)", token: alice)
-            #expect(after.json["status"] as? String == "destroyed")
-            #expect(after.json["message"] is NSNull)
+            #expect(try after.json["status"] as? String == "destroyed")
+            #expect(try after.json["message"] is NSNull)
         }
     }
 }

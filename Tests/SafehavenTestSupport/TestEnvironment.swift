@@ -6,24 +6,23 @@ import SafehavenServer
 import SafehavenStorage
 import SQLKit
 import PostgresKit
+import Synchronization
 
 /// A clock tests move by hand.
-public final class TestClock: Clock, @unchecked Sendable {
-    private var current: Date
-    private let lock = NSLock()
-    public init(_ start: Date = Date(timeIntervalSince1970: 1_790_000_000)) { current = start }
-    public func now() -> Date { lock.withLock { current } }
-    public func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+public final class TestClock: Clock, Sendable {
+    private let current: Mutex<Date>
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_790_000_000)) { current = Mutex(start) }
+    public func now() -> Date { current.withLock { $0 } }
+    public func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
 /// Ids `t-000001`, `t-000002`, … so tests can predict them.
-public final class SequentialIDs: IDGenerator, @unchecked Sendable {
-    private var counter = 0
+public final class SequentialIDs: IDGenerator, Sendable {
+    private let counter = Mutex(0)
     private let prefix: String
-    private let lock = NSLock()
     public init(prefix: String = "t") { self.prefix = prefix }
     public func next() -> String {
-        lock.withLock {
+        counter.withLock { counter in
             counter += 1
             return "\(prefix)-" + String(format: "%06d", counter)
         }
@@ -49,9 +48,11 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterabl
 
 /// A complete, isolated installation for one test: temp data dir, its own database (a fresh
 /// PostgreSQL database per test), injected clock, ids and randomness, cheap password hashing.
-public final class TestEnvironment: @unchecked Sendable {
+public final class TestEnvironment: Sendable {
     public let runtime: Runtime
     public let clock: TestClock
+    /// Counts every statement the store sends.
+    public let queries: QueryCounter
     public let directoryURL: URL
     public let database: TestDatabase
     private let dropDatabase: String?
@@ -79,14 +80,16 @@ public final class TestEnvironment: @unchecked Sendable {
         let clock = TestClock()
         var logger = Logger(label: "safehaven-test")
         logger.logLevel = .warning
+        let queries = QueryCounter()
         let runtime = try await Runtime.open(config: config, clock: clock, ids: SequentialIDs(),
-                                             random: SeededRandomSource(seed: seed), logger: logger)
-        return TestEnvironment(runtime: runtime, clock: clock, directoryURL: dir, database: database, dropDatabase: dbName)
+                                             random: SeededRandomSource(seed: seed), counter: queries, logger: logger)
+        return TestEnvironment(runtime: runtime, clock: clock, queries: queries, directoryURL: dir, database: database, dropDatabase: dbName)
     }
 
-    init(runtime: Runtime, clock: TestClock, directoryURL: URL, database: TestDatabase, dropDatabase: String?) {
+    init(runtime: Runtime, clock: TestClock, queries: QueryCounter, directoryURL: URL, database: TestDatabase, dropDatabase: String?) {
         self.runtime = runtime
         self.clock = clock
+        self.queries = queries
         self.directoryURL = directoryURL
         self.database = database
         self.dropDatabase = dropDatabase
