@@ -1,4 +1,4 @@
-import Crypto
+@preconcurrency import Crypto
 import Foundation
 
 /// The audit hash chain: `hash_n = SHA-256(hash_{n-1} ‖ canonical bytes of event n)` with
@@ -31,7 +31,7 @@ public enum AuditChain {
 /// Signs and checks audit checkpoints `(count, head hash)` with Ed25519, so that rewriting the
 /// chain from some point on (recomputing every later hash) is still caught: the attacker would
 /// also need this key, which lives beside the key-encryption key and never in the database.
-public struct CheckpointSigner: @unchecked Sendable {
+public struct CheckpointSigner: Sendable {
     private let privateKey: Curve25519.Signing.PrivateKey
     /// Hex of the public key, recorded with each checkpoint.
     public let publicKeyHex: String

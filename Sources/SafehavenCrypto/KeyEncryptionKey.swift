@@ -1,10 +1,10 @@
-import Crypto
+@preconcurrency import Crypto
 import Foundation
 
 /// The key-encryption key (KEK). It never touches content: it wraps each share's data key
 /// (RFC 3394 AES key wrap) and seals small secrets such as TOTP seeds (AES-256-GCM under a
 /// derived sub-key). Rotating it means re-wrapping data keys, never re-encrypting blobs.
-public struct KeyEncryptionKey: @unchecked Sendable {
+public struct KeyEncryptionKey: Sendable {
     private let key: SymmetricKey
     private let secretsKey: SymmetricKey
     /// Short, non-secret identifier of this KEK (first 8 hex digits of a derived value).

@@ -1,4 +1,4 @@
-import Crypto
+@preconcurrency import Crypto
 import Foundation
 
 /// Errors from opening sealed data. They never say which byte was wrong: an attacker learns nothing.
@@ -51,7 +51,7 @@ public enum StreamFormat {
 }
 
 /// Seals a plaintext stream incrementally; memory use is bounded by one chunk.
-public struct StreamSealer: @unchecked Sendable {
+public struct StreamSealer: Sendable {
     private let key: SymmetricKey
     private let header: [UInt8]
     private var pending: [UInt8] = []
@@ -139,7 +139,7 @@ public struct StreamSealer: @unchecked Sendable {
 
 /// Opens a STREAM ciphertext incrementally. Output is released chunk by chunk, but a caller must
 /// treat nothing as valid until `finish()` succeeds: truncation is only detectable at the end.
-public struct StreamOpener: @unchecked Sendable {
+public struct StreamOpener: Sendable {
     private let dataKey: SymmetricKey
     private var key: SymmetricKey?
     private var header: [UInt8] = []

@@ -1,4 +1,4 @@
-import Crypto
+@preconcurrency import Crypto
 import Foundation
 
 /// Bearer tokens: 256 random bits, shown once, stored only as a SHA-256 hash.
@@ -19,7 +19,7 @@ public enum Tokens {
 }
 
 /// Hex SHA-256 of arbitrary bytes, for file digests.
-public struct SHA256Digester: @unchecked Sendable {
+public struct SHA256Digester: Sendable {
     private var hasher = SHA256()
     public init() {}
     public mutating func update<D: DataProtocol>(_ data: D) { hasher.update(data: data) }

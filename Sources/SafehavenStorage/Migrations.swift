@@ -35,6 +35,7 @@ public enum Migrations {
         sharePolicyNotes,
         disclosuresExportsPartnerPasswords,
         recipientsWithoutAccounts,
+        listIndexes,
     ]
 }
 
@@ -79,7 +80,7 @@ public struct Migrator: Sendable {
     public func migrate(now: Date = Date()) async throws -> [Migration] {
         if try await appliedVersions().isEmpty {
             do {
-                try await backend.withSession { db in
+                try await backend.withTransaction { db in
                     try await db.raw("""
                         CREATE TABLE IF NOT EXISTS schema_migrations (
                             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)

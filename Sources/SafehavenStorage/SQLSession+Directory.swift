@@ -101,11 +101,25 @@ extension SQLSession {
     }
 
     func token(hash: String) async throws -> AccessToken? {
-        guard let row = try await db.raw("SELECT * FROM access_tokens WHERE token_hash = \(bind: hash)").first() else { return nil }
-        return AccessToken(id: try row.string("id"), userID: try row.string("user_id"),
-                           kind: AccessToken.Kind(rawValue: try row.string("kind")) ?? .session,
-                           tokenHash: try row.string("token_hash"), createdAt: try row.date("created_at"),
-                           expiresAt: try row.date("expires_at"), revokedAt: try row.optionalDate("revoked_at"))
+        try await db.raw("""
+            SELECT id AS token_id, user_id, kind, token_hash, created_at AS token_created_at, expires_at, revoked_at
+            FROM access_tokens WHERE token_hash = \(bind: hash)
+            """).first().map(token)
+    }
+
+    func tokenWithUser(hash: String) async throws -> (AccessToken, User)? {
+        guard let row = try await db.raw("""
+            SELECT u.*, t.id AS token_id, t.user_id, t.kind, t.token_hash, t.created_at AS token_created_at, t.expires_at, t.revoked_at
+            FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: hash)
+            """).first() else { return nil }
+        return (try token(row), try user(row))
+    }
+
+    private func token(_ row: any SQLRow) throws -> AccessToken {
+        AccessToken(id: try row.string("token_id"), userID: try row.string("user_id"),
+                    kind: AccessToken.Kind(rawValue: try row.string("kind")) ?? .session,
+                    tokenHash: try row.string("token_hash"), createdAt: try row.date("token_created_at"),
+                    expiresAt: try row.date("expires_at"), revokedAt: try row.optionalDate("revoked_at"))
     }
 
     func insert(_ t: AccessToken) async throws {

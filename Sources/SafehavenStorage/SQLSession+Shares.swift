@@ -66,9 +66,10 @@ extension SQLSession {
 
     func insert(_ r: Recipient) async throws {
         try await db.raw("""
-            INSERT INTO share_recipients (id, share_id, user_id, email, receipt_at, deleted_at)
+            INSERT INTO share_recipients (id, share_id, user_id, email, receipt_at, deleted_at, share_created_at)
             VALUES (\(bind: r.id), \(bind: r.shareID), \(bind: r.userID), \(bind: r.email),
-                \(bind: Millis.from(r.receiptAt)), \(bind: Millis.from(r.deletedAt)))
+                \(bind: Millis.from(r.receiptAt)), \(bind: Millis.from(r.deletedAt)),
+                (SELECT created_at FROM shares WHERE id = \(bind: r.shareID)))
             """).run()
     }
 

@@ -33,7 +33,7 @@ public struct SQLStore: Store {
 
     /// Runs raw SQL; for tests that tamper with rows and for operator tools only.
     public func execute(_ sql: String) async throws {
-        try await backend.withSession { db in try await db.raw(SQLQueryString(sql)).run() }
+        try await backend.withTransaction { db in try await db.raw(SQLQueryString(sql)).run() }
     }
 }
 

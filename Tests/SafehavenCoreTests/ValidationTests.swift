@@ -81,3 +81,24 @@ import Testing
         #expect(share.status(at: t0) == .revoked)
     }
 }
+
+@Suite struct ISODateTests {
+    @Test(arguments: [0.0, 1_790_000_000.123, 951_782_400.5, 4_102_444_799.999, 1_709_164_800])
+    func formatsAsFoundationDoes(seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let foundation = ISO8601DateFormatter()
+        foundation.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(ISODate.format(date) == foundation.string(from: date))
+        #expect(ISODate.parse(ISODate.format(date)).map { abs($0.timeIntervalSince(date)) < 0.001 } == true)
+    }
+
+    @Test func readsOffsetsAndRefusesNonsense() {
+        #expect(ISODate.parse("2026-12-01T17:00:00Z") == Date(timeIntervalSince1970: 1_796_144_400))
+        #expect(ISODate.parse("2026-12-01T18:00:00+01:00") == Date(timeIntervalSince1970: 1_796_144_400))
+        #expect(ISODate.parse("2026-12-01T17:00:00.250Z") == Date(timeIntervalSince1970: 1_796_144_400.25))
+        for bad in ["", "2026-12-01", "2026-02-31T00:00:00Z", "2026-12-01T17:00:00", "2026-13-01T00:00:00Z",
+                    "2026-12-01T17:00:00Zjunk", "２０２６-12-01T17:00:00Z", "2026-12-01T25:00:00Z", "2026-12-01T17:00:00.Z"] {
+            #expect(ISODate.parse(bad) == nil, "\(bad)")
+        }
+    }
+}

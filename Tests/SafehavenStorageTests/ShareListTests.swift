@@ -47,7 +47,7 @@ import Testing
                 }
             }
         }
-        #expect(counts.allSatisfy { $0 <= 3 }, "queries per page: \(counts)")
+        #expect(counts.allSatisfy { $0 <= 2 }, "queries per page: \(counts)")
         #expect(Set(counts).count == 1, "queries per page differ with size: \(counts)")
     }
 

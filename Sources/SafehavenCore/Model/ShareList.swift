@@ -60,7 +60,8 @@ public struct ShareCursor: Sendable, Equatable {
     }
 }
 
-/// A share as a list shows it: no content, no key, the sender as a person and the addressees.
+/// A share as a list shows it: the sender as a person and the addressees. Lists never load
+/// content: from a list, `share.messageSealed` and `share.policyNotes` are nil whatever is stored.
 public struct ShareSummary: Sendable, Equatable {
     public var share: Share
     public var sender: PersonSummary

@@ -104,9 +104,7 @@ public struct AuthService: Sendable {
         let now = deps.clock.now()
         let hash = Tokens.hash(token)
         let found: (User, AccessToken)? = try await deps.store.read { db in
-            guard let record = try await db.token(hash: hash), record.isValid(at: now),
-                  let user = try await db.user(id: record.userID), !user.disabled
-            else { return nil }
+            guard let (record, user) = try await db.tokenWithUser(hash: hash), record.isValid(at: now), !user.disabled else { return nil }
             return (user, record)
         }
         guard let found else { throw SafehavenError.unauthenticated }

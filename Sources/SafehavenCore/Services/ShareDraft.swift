@@ -30,20 +30,3 @@ public struct ShareDraft: Codable, Sendable, Equatable {
         self.requireReceipt = requireReceipt
     }
 }
-
-/// ISO 8601 parsing and formatting, with or without fractional seconds.
-public enum ISODate {
-    public static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
-
-    public static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
-}

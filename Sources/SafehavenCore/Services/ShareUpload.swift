@@ -1,21 +1,27 @@
-import Crypto
+@preconcurrency import Crypto
 import Foundation
 import SafehavenCrypto
+import Synchronization
 
 /// One share being received: its id and data key exist from the first byte, files are sealed
 /// into the blob store as they stream in, and nothing is visible until `ShareService.commit`.
-/// If anything fails, `discard()` removes every blob written so far.
-public final class ShareUpload: @unchecked Sendable {
+/// If anything fails, `discard()` removes every blob written so far. What changes as the upload
+/// proceeds sits behind one lock.
+public final class ShareUpload: Sendable {
     public let shareID: String
     public let sender: User
     let dataKey: SymmetricKey
     let deps: Dependencies
     let parent: Share?
-    var plan: ShareService.Plan?
-    public private(set) var files: [ShareFile] = []
-    var blobIDs: [String] = []
-    var totalBytes: Int64 = 0
-    private var open: IncomingFile?
+
+    struct State {
+        var plan: ShareService.Plan?
+        var files: [ShareFile] = []
+        var blobIDs: [String] = []
+        var totalBytes: Int64 = 0
+        var open: IncomingFile?
+    }
+    private let state = Mutex(State())
 
     init(shareID: String, sender: User, parent: Share?, deps: Dependencies) {
         self.shareID = shareID
@@ -25,44 +31,67 @@ public final class ShareUpload: @unchecked Sendable {
         self.dataKey = KeyEncryptionKey.newDataKey(random: deps.random)
     }
 
+    /// The checked draft, once `ShareService.accept` has seen it.
+    var plan: ShareService.Plan? {
+        get { state.withLock { $0.plan } }
+        set { state.withLock { $0.plan = newValue } }
+    }
+
+    /// The files received completely so far.
+    public var files: [ShareFile] { state.withLock { $0.files } }
+
     /// Starts the next attachment. Only one file is open at a time.
     public func beginFile(name rawName: String, contentType: String) throws -> IncomingFile {
-        // A request can only get here by a parser bug; refuse rather than trap the whole server.
-        guard open == nil else { throw SafehavenError.badRequest("malformed_multipart", "A file part started before the previous one ended.") }
-        guard files.count < deps.limits.maxFilesPerShare else {
-            throw SafehavenError(.tooLarge, code: "too_many_files", message: "A share can carry at most \(deps.limits.maxFilesPerShare) files.")
+        let limits = deps.limits
+        try state.withLock { state in
+            // A request can only get here by a parser bug; refuse rather than trap the whole server.
+            guard state.open == nil else {
+                throw SafehavenError.badRequest("malformed_multipart", "A file part started before the previous one ended.")
+            }
+            guard state.files.count < limits.maxFilesPerShare else {
+                throw SafehavenError(.tooLarge, code: "too_many_files", message: "A share can carry at most \(limits.maxFilesPerShare) files.")
+            }
         }
         let blobID = deps.ids.next()
         let writer = try deps.blobs.makeWriter(id: blobID)
         let file = IncomingFile(upload: self, fileID: deps.ids.next(), blobID: blobID, name: FileName.sanitise(rawName),
                                 contentType: Self.safeContentType(contentType), writer: writer)
-        open = file
+        state.withLock { $0.open = file }
         return file
     }
 
     func account(bytes: Int) throws {
-        totalBytes += Int64(bytes)
-        if totalBytes > deps.limits.maxShareBytes {
-            throw SafehavenError(.tooLarge, code: "too_large",
-                                 message: "A share can carry at most \(deps.limits.maxShareBytes) bytes in all.")
+        let limit = deps.limits.maxShareBytes
+        try state.withLock { state in
+            state.totalBytes += Int64(bytes)
+            if state.totalBytes > limit {
+                throw SafehavenError(.tooLarge, code: "too_large", message: "A share can carry at most \(limit) bytes in all.")
+            }
         }
     }
 
     func finished(_ file: ShareFile) {
-        files.append(file)
-        blobIDs.append(file.blobID)
-        open = nil
+        state.withLock { state in
+            state.files.append(file)
+            state.blobIDs.append(file.blobID)
+            state.open = nil
+        }
     }
 
-    func aborted(blobID: String) { open = nil }
+    func aborted(blobID: String) { state.withLock { $0.open = nil } }
 
     /// Removes everything written; safe to call more than once.
     public func discard() {
+        let (open, blobIDs) = state.withLock { state in
+            defer {
+                state.open = nil
+                state.blobIDs = []
+                state.files = []
+            }
+            return (state.open, state.blobIDs)
+        }
         open?.abort()
-        open = nil
         for id in blobIDs { try? deps.blobs.delete(id: id) }
-        blobIDs = []
-        files = []
     }
 
     /// Content types are only a hint to the recipient's browser; anything odd becomes a download.
@@ -78,17 +107,21 @@ public final class ShareUpload: @unchecked Sendable {
 
 /// An attachment being streamed in: bytes are counted, hashed and sealed chunk by chunk straight
 /// to a blob writer, so memory stays flat whatever the size.
-public final class IncomingFile: @unchecked Sendable {
+public final class IncomingFile: Sendable {
     let upload: ShareUpload
     let fileID: String
     let blobID: String
     public let name: String
     let contentType: String
     let writer: any BlobWriter
-    var sealer: StreamSealer
-    var digest = SHA256Digester()
-    var size: Int64 = 0
-    var done = false
+
+    struct State {
+        var sealer: StreamSealer
+        var digest = SHA256Digester()
+        var size: Int64 = 0
+        var done = false
+    }
+    private let state: Mutex<State>
 
     init(upload: ShareUpload, fileID: String, blobID: String, name: String, contentType: String, writer: any BlobWriter) {
         self.upload = upload
@@ -97,32 +130,39 @@ public final class IncomingFile: @unchecked Sendable {
         self.name = name
         self.contentType = contentType
         self.writer = writer
-        self.sealer = StreamSealer(dataKey: upload.dataKey, random: upload.deps.random)
+        self.state = Mutex(State(sealer: StreamSealer(dataKey: upload.dataKey, random: upload.deps.random)))
     }
 
     public func write<D: DataProtocol>(_ bytes: D) throws {
         try upload.account(bytes: bytes.count)
-        size += Int64(bytes.count)
-        digest.update(bytes)
-        let sealed = try sealer.update(bytes)
+        let sealed = try state.withLock { state in
+            state.size += Int64(bytes.count)
+            state.digest.update(bytes)
+            return try state.sealer.update(bytes)
+        }
         if !sealed.isEmpty { try writer.write(sealed) }
     }
 
     @discardableResult
     public func finish() throws -> ShareFile {
-        let tail = try sealer.finish()
+        let (tail, size, sha256) = try state.withLock { state in
+            (try state.sealer.finish(), state.size, state.digest.finalizeHex())
+        }
         try writer.write(tail)
         try writer.commit()
-        done = true
+        state.withLock { $0.done = true }
         let file = ShareFile(id: fileID, shareID: upload.shareID, name: name, contentType: contentType, size: size,
-                             sha256: digest.finalizeHex(), blobID: blobID)
+                             sha256: sha256, blobID: blobID)
         upload.finished(file)
         return file
     }
 
     public func abort() {
-        guard !done else { return }
-        done = true
+        let wasDone = state.withLock { state in
+            defer { state.done = true }
+            return state.done
+        }
+        guard !wasDone else { return }
         writer.abort()
         upload.aborted(blobID: blobID)
     }

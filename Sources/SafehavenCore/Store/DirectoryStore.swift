@@ -14,6 +14,8 @@ public protocol DirectoryReading: Sendable {
     func userCount() async throws -> Int64
 
     func token(hash: String) async throws -> AccessToken?
+    /// A token with the account it belongs to, in one query: every signed-in request asks this.
+    func tokenWithUser(hash: String) async throws -> (AccessToken, User)?
 }
 
 public protocol DirectoryWriting: DirectoryReading {
