@@ -1,0 +1,89 @@
+@preconcurrency import Crypto
+import Foundation
+import SafehavenCrypto
+
+/// What senders and addressees do to a share once it is sent.
+extension ShareService {
+    /// The addressee confirms they have received the share. Repeating it changes nothing.
+    public func confirmReceipt(_ shareID: String, by user: User) async throws -> Recipient {
+        let access = try await access(shareID, by: user)
+        var mine = try access.requireRecipient("not_a_recipient", "Only an addressee can confirm receipt.")
+        try requireActive(access.share)
+        if mine.receiptAt != nil { return mine }
+        let now = deps.clock.now()
+        mine.receiptAt = now
+        let ids = deps.ids
+        try await deps.store.write { [mine] tx in
+            try await tx.updateState(of: mine)
+            try await tx.insert(TrackingEvent(id: ids.next(), shareID: shareID, recipientID: mine.id, type: .receiptConfirmed, at: now))
+            try await tx.appendAudit(AuditEntry(.shareReceipt, actor: user.id, organisation: user.organisationID, target: shareID), at: now)
+        }
+        return mine
+    }
+
+    /// For an addressee: removes the share from their inbox. For the sender: destroys the content now.
+    public func delete(_ shareID: String, by user: User) async throws {
+        let access = try await access(shareID, by: user)
+        let now = deps.clock.now()
+        if var mine = access.recipient {
+            mine.deletedAt = now
+            let ids = deps.ids
+            try await deps.store.write { [mine] tx in
+                try await tx.updateState(of: mine)
+                try await tx.insert(TrackingEvent(id: ids.next(), shareID: shareID, recipientID: mine.id, type: .deleted, at: now))
+                try await tx.appendAudit(AuditEntry(.shareDeletedByRecipient, actor: user.id, organisation: user.organisationID,
+                                                    target: shareID), at: now)
+            }
+        } else {
+            try await destroy(access.share, reason: "deleted_by_sender", actor: user)
+        }
+    }
+
+    /// The sender withdraws the share: addressees lose access at once and the content is destroyed.
+    public func revoke(_ shareID: String, by user: User) async throws -> ShareSummary {
+        let access = try await access(shareID, by: user)
+        try access.requireSender("not_the_sender", "Only the sender can withdraw a share.")
+        var share = access.share
+        if share.revokedAt != nil { return try await summary(of: shareID) }
+        let now = deps.clock.now()
+        share.revokedAt = now
+        let ids = deps.ids
+        try await deps.store.write { [share] tx in
+            try await tx.updateLifecycle(of: share)
+            try await Self.trackAll(.revoked, share: share, at: now, ids: ids, in: tx)
+            try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
+        }
+        try await destroy(share, reason: "revoked", actor: user)
+        return try await summary(of: shareID)
+    }
+
+    /// A share as lists show it, read afresh.
+    func summary(of shareID: String) async throws -> ShareSummary {
+        let found: ShareSummary? = try await deps.store.read { db in
+            guard let share = try await db.share(id: shareID), let sender = try await db.user(id: share.senderID) else { return nil }
+            let organisation = try await db.organisation(id: share.senderOrganisationID)
+            return ShareSummary(share: share, sender: PersonSummary(sender, organisation: organisation),
+                                recipients: try await db.recipients(shareID: shareID).map(\.email), unread: nil)
+        }
+        guard let found else { throw SafehavenError.notFound }
+        return found
+    }
+
+    /// What the sender sees of a share's journey: per addressee, every event in order.
+    public struct TrackingReport: Sendable {
+        public let share: Share
+        public let recipients: [(Recipient, [TrackingEvent])]
+    }
+
+    /// Per-addressee history, for the sender only.
+    public func tracking(_ shareID: String, by user: User) async throws -> TrackingReport {
+        let access = try await access(shareID, by: user)
+        try access.requireSender("not_the_sender", "Only the sender can see who has opened a share.")
+        let (recipients, events) = try await deps.store.read { db in
+            (try await db.recipients(shareID: shareID), try await db.tracking(shareID: shareID))
+        }
+        return TrackingReport(share: access.share, recipients: recipients.map { r in
+            (r, events.filter { $0.recipientID == r.id || $0.recipientID == nil })
+        })
+    }
+}

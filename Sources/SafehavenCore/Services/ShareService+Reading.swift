@@ -1,0 +1,132 @@
+@preconcurrency import Crypto
+import Foundation
+import SafehavenCrypto
+
+/// Reading: lists, one share, downloads.
+extension ShareService {
+    /// The most a page of a list may hold, and what a page holds when the caller does not say.
+    public static let maxPageSize = 200
+    public static let defaultPageSize = 50
+
+    /// One page of the user's inbox or sent items, newest first, with the total that match.
+    /// Each page costs a constant number of queries, however many shares there are.
+    public func list(_ box: ShareListQuery.Box, for user: User, limit: Int? = nil, cursor: String? = nil,
+                     status: String? = nil, unreadOnly: Bool = false) async throws -> ShareListPage {
+        let size = limit ?? Self.defaultPageSize
+        guard (1...Self.maxPageSize).contains(size) else {
+            throw SafehavenError.invalid("limit", "A page can hold 1 to \(Self.maxPageSize) shares.")
+        }
+        var filter: ShareListQuery.StatusFilter?
+        if let status, !status.isEmpty {
+            guard let parsed = ShareListQuery.StatusFilter(rawValue: status) else {
+                throw SafehavenError.invalid("status", "Filter by status active, expired or revoked.")
+            }
+            filter = parsed
+        }
+        guard !unreadOnly || box == .inbox else {
+            throw SafehavenError.invalid("unread", "Only the inbox can be filtered to unread shares.")
+        }
+        let after = try cursor.flatMap { $0.isEmpty ? nil : try ShareCursor.parse($0) }
+        let query = ShareListQuery(box: box, userID: user.id, status: filter, unreadOnly: unreadOnly, limit: size, after: after,
+                                   now: deps.clock.now())
+        return try await deps.store.read { try await $0.shares(query) }
+    }
+
+    /// Everything the viewer may see of one share. Opening by an addressee is tracked (first open)
+    /// and audited (every open). An addressee gets 410 once the share is withdrawn or gone.
+    public struct Detail: Sendable {
+        public let share: Share
+        public let status: Share.Status
+        public let sender: User?
+        public let senderOrganisation: Organisation?
+        public let recipients: [Recipient]
+        public let files: [ShareFile]
+        /// Nil once the content has been destroyed.
+        public let message: String?
+        public let viewerIsSender: Bool
+        /// The viewer's own addressee row; nil for the sender.
+        public let viewer: Recipient?
+    }
+
+    public func open(_ shareID: String, by user: User) async throws -> Detail {
+        let access = try await access(shareID, by: user)
+        let share = access.share
+        let now = deps.clock.now()
+        if let mine = access.recipient {
+            try requireActive(share)
+            let ids = deps.ids
+            try await deps.store.write { tx in
+                let events = try await tx.tracking(shareID: share.id)
+                if !events.contains(where: { $0.recipientID == mine.id && $0.type == .opened }) {
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: mine.id, type: .opened, at: now))
+                }
+                try await tx.appendAudit(AuditEntry(.shareOpened, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
+            }
+        }
+        let (sender, org, recipients, files) = try await deps.store.read { db in
+            let sender = try await db.user(id: share.senderID)
+            let org = try await db.organisation(id: share.senderOrganisationID)
+            return (sender, org, try await db.recipients(shareID: share.id), try await db.files(shareID: share.id))
+        }
+        let status = share.status(at: now)
+        var message: String?
+        if status != .destroyed, status != .expired, let wrapped = share.wrappedKey, let sealed = share.messageSealed,
+           let bytes = Data(base64Encoded: sealed) {
+            let key = try deps.kek.unwrap(wrapped)
+            message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
+        }
+        return Detail(share: share, status: status, sender: sender, senderOrganisation: org, recipients: recipients,
+                      files: files, message: message, viewerIsSender: access.isSender,
+                      viewer: access.recipient.flatMap { mine in recipients.first { $0.id == mine.id } })
+    }
+
+    /// Starts a download: checks access, view-only and status, records the download, and returns a
+    /// stream that opens the sealed blob chunk by chunk.
+    public func download(_ shareID: String, fileID: String, by user: User) async throws -> (ShareFile, PlaintextStream) {
+        let access = try await access(shareID, by: user)
+        let share = access.share
+        guard let file = try await deps.store.read({ try await $0.files(shareID: share.id) }).first(where: { $0.id == fileID }) else {
+            throw SafehavenError.notFound
+        }
+        try requireActive(share)
+        if access.recipient != nil && share.viewOnly {
+            throw SafehavenError.forbidden("view_only", "The sender made this share view-only: its files cannot be downloaded.")
+        }
+        guard let wrapped = share.wrappedKey else { throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.") }
+        let key = try deps.kek.unwrap(wrapped)
+        let reader = try deps.blobs.openReader(id: file.blobID)
+        let now = deps.clock.now()
+        let ids = deps.ids
+        do {
+            try await deps.store.write { tx in
+                if let mine = access.recipient {
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: mine.id, type: .downloaded, at: now))
+                }
+                try await tx.appendAudit(AuditEntry(.shareDownloaded, actor: user.id, organisation: user.organisationID, target: share.id,
+                                                    details: ["file": file.id, "by": access.isSender ? "sender" : "recipient"]), at: now)
+            }
+        } catch {
+            reader.close()
+            throw error
+        }
+        return (file, PlaintextStream(reader: reader, dataKey: key))
+    }
+
+    /// The plaintext of every file of a share, for the sender's own use (exporting an archive).
+    /// Not tracked as a recipient download; the caller audits what it does with it.
+    public func contentForSender(_ shareID: String, by user: User) async throws -> (Share, String, [(ShareFile, PlaintextStream)]) {
+        let access = try await access(shareID, by: user)
+        try access.requireSender("not_the_sender", "Only the sender can export a share.")
+        let share = access.share
+        try requireActive(share)
+        guard let wrapped = share.wrappedKey, let sealed = share.messageSealed, let bytes = Data(base64Encoded: sealed) else {
+            throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.")
+        }
+        let key = try deps.kek.unwrap(wrapped)
+        let message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
+        let files = try await deps.store.read { try await $0.files(shareID: share.id) }
+        var streams: [(ShareFile, PlaintextStream)] = []
+        for file in files { streams.append((file, PlaintextStream(reader: try deps.blobs.openReader(id: file.blobID), dataKey: key))) }
+        return (share, message, streams)
+    }
+}

@@ -1,0 +1,186 @@
+@preconcurrency import Crypto
+import Foundation
+import SafehavenCrypto
+
+/// Sending: a draft is checked as soon as it arrives, files stream in, and one transaction commits.
+extension ShareService {
+    /// The checked form of a draft.
+    struct Plan: Sendable {
+        var subject: String
+        var message: String
+        var recipients: [User]
+        var marking: Marking.Parsed
+        var purpose: String
+        var handling: String
+        var expiresAt: Date
+        var viewOnly: Bool
+        var requireReceipt: Bool
+        var checks: PolicyChecks
+    }
+
+    /// Starts receiving a new share, or a reply when `replyTo` is set (the replier must be an
+    /// addressee of that share and it must still be active).
+    public func beginUpload(sender: User, replyTo parentID: String? = nil) async throws -> ShareUpload {
+        var parent: Share?
+        if let parentID {
+            let access = try await access(parentID, by: sender)
+            _ = try access.requireRecipient("not_a_recipient", "Only an addressee can reply to a share; the sender can send a new one.")
+            try requireActive(access.share)
+            parent = access.share
+        }
+        return ShareUpload(shareID: deps.ids.next(), sender: sender, parent: parent, deps: deps)
+    }
+
+    /// Checks the sender's draft and resolves its recipients. Call as soon as the draft arrives so a
+    /// bad request fails before gigabytes are uploaded.
+    public func accept(_ draft: ShareDraft, into upload: ShareUpload) async throws {
+        let now = deps.clock.now()
+        let limits = deps.limits
+        let parent = upload.parent
+        var subject = try Text.optional(draft.subject, field: "subject", max: 200)
+        if subject.isEmpty, let parent { subject = parent.subject.hasPrefix("Re: ") ? parent.subject : "Re: \(parent.subject)" }
+        guard !subject.isEmpty else { throw SafehavenError.invalid("subject", "A subject is required.") }
+        guard !subject.contains("\n") else { throw SafehavenError.invalid("subject", "The subject must be one line.") }
+        let scanner = PersonalDataScanner(names: draft.about ?? [], today: now)
+        let found = scanner.scan(subject)
+        if !found.isEmpty {
+            throw SafehavenError(.unprocessable, code: "personal_data_in_subject",
+                                 message: "Subjects travel in notification emails, so they must not identify anyone. Found " +
+                                    found.map(\.description).joined(separator: "; ") + ".")
+        }
+        let message = draft.message ?? ""
+        guard message.utf8.count <= limits.maxMessageBytes else {
+            throw SafehavenError.invalid("message", "The message can be at most \(limits.maxMessageBytes) bytes; attach longer text as a file.")
+        }
+        let marking: Marking.Parsed
+        if let raw = draft.marking, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            marking = try Marking.parse(raw)
+        } else {
+            marking = Marking.Parsed(marking: parent?.marking ?? .officialSensitive, legacy: nil)
+        }
+        var purpose = try Text.optional(draft.purpose, field: "purpose", max: 1000)
+        if purpose.isEmpty, let parent { purpose = parent.purpose }
+        guard !purpose.isEmpty else {
+            throw SafehavenError.invalid("purpose", "Say why this information is being shared: the purpose is recorded with the disclosure.")
+        }
+        var handling = try Text.optional(draft.handling, field: "handling", max: 2000)
+        if handling.isEmpty, let parent { handling = parent.handling }
+        let expiresAt: Date
+        if let raw = draft.expiresAt, !raw.isEmpty {
+            guard let parsed = ISODate.parse(raw) else {
+                throw SafehavenError.invalid("expires_at", "expiresAt must be an ISO 8601 date and time, such as 2026-12-01T17:00:00Z.")
+            }
+            guard parsed > now.addingTimeInterval(60) else { throw SafehavenError.invalid("expires_at", "The expiry must be in the future.") }
+            guard parsed <= now.addingTimeInterval(TimeInterval(limits.maxExpiryDays) * 86_400) else {
+                throw SafehavenError.invalid("expires_at", "A share can last at most \(limits.maxExpiryDays) days.")
+            }
+            expiresAt = parsed
+        } else {
+            expiresAt = now.addingTimeInterval(TimeInterval(limits.defaultExpiryDays) * 86_400)
+        }
+        let recipients = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
+        let engine = RouteEngine(policy: try await PolicyService(deps).policy())
+        let routes = try recipients.map { r in PolicyChecks.Route(to: r.email, verdict: try engine.evaluate(from: upload.sender.email, to: r.email)) }
+        let checks = PolicyChecks(profile: deps.policy.name, routes: routes,
+                                  identifiersInMessage: PersonalDataScanner.countNHSNumbers(message), largeNumbers: false,
+                                  advice: "")
+        upload.plan = Plan(subject: subject, message: message, recipients: recipients, marking: marking, purpose: purpose,
+                           handling: handling, expiresAt: expiresAt, viewOnly: draft.viewOnly ?? false,
+                           requireReceipt: draft.requireReceipt ?? false, checks: checks)
+    }
+
+    private func resolveRecipients(_ raw: [String]?, sender: User, parent: Share?) async throws -> [User] {
+        if let parent {
+            // A reply goes back to whoever sent the share it answers.
+            guard let original = try await deps.store.read({ try await $0.user(id: parent.senderID) }), !original.disabled else {
+                throw SafehavenError.invalid("recipients", "The sender of that share no longer has an account.")
+            }
+            return [original]
+        }
+        guard let raw, !raw.isEmpty else { throw SafehavenError.invalid("recipients", "Add at least one recipient.") }
+        var emails: [String] = []
+        for item in raw {
+            let email = try EmailAddress.normalise(item, field: "recipients")
+            if !emails.contains(email) { emails.append(email) }
+        }
+        guard emails.count <= deps.limits.maxRecipients else {
+            throw SafehavenError.invalid("recipients", "A share can have at most \(deps.limits.maxRecipients) recipients.")
+        }
+        guard !emails.contains(sender.email) else { throw SafehavenError.invalid("recipients", "You cannot send a share to yourself.") }
+        let wanted = emails
+        let accounts = try await deps.store.read { try await $0.users(emails: wanted) }
+        let byEmail = Dictionary(accounts.map { ($0.email, $0) }, uniquingKeysWith: { first, _ in first })
+        let unknown = emails.filter { byEmail[$0] == nil || byEmail[$0]!.disabled }
+        guard unknown.isEmpty else {
+            throw SafehavenError(.unprocessable, code: "unknown_recipient",
+                                 message: "No Safehaven account for: \(unknown.joined(separator: ", ")). Inviting people without an account comes later.")
+        }
+        return emails.compactMap { byEmail[$0] }
+    }
+
+    /// Commits the share: share, recipients, files, tracking, register and audit in one
+    /// transaction. Returns the share as its sender sees it, built from what was just sealed.
+    public func commit(_ upload: ShareUpload) async throws -> Detail {
+        guard let plan = upload.plan else {
+            throw SafehavenError.invalid("share", "The request needs a part named 'share' holding the share's details as JSON.")
+        }
+        let now = deps.clock.now()
+        let sealedMessage = try StreamSealer.seal(Array(plan.message.utf8), dataKey: upload.dataKey, random: deps.random)
+        let parent = upload.parent
+        var checks = plan.checks
+        let identifiers = checks.identifiersInMessage + upload.files.reduce(0) { $0 + PersonalDataScanner.countNHSNumbers($1.name) }
+        checks.largeNumbers = identifiers >= ChannelAdvisor.largeNumbers
+        checks.advice = checks.largeNumbers
+            ? "This share identifies large numbers of people (\(identifiers) NHS numbers): it must travel by a secure route such as Safehaven, never by ordinary email, post or archive."
+            : "Safehaven is a secure route for this share."
+        var draftShare = Share(
+            id: upload.shareID, senderID: upload.sender.id, senderOrganisationID: upload.sender.organisationID,
+            subject: plan.subject, messageSealed: Data(sealedMessage).base64EncodedString(),
+            wrappedKey: try deps.kek.wrap(upload.dataKey), marking: plan.marking.marking, legacyMarking: plan.marking.legacy,
+            purpose: plan.purpose, handling: plan.handling, viewOnly: plan.viewOnly, requireReceipt: plan.requireReceipt,
+            createdAt: now, expiresAt: plan.expiresAt, parentID: parent?.id, threadID: parent?.threadID ?? upload.shareID)
+        draftShare.policyNotes = checks.json
+        let share = draftShare
+        let recipients = plan.recipients.map { Recipient(id: deps.ids.next(), shareID: share.id, userID: $0.id, email: $0.email) }
+        let files = upload.files
+        let ids = deps.ids
+        let sender = upload.sender
+        let people = plan.recipients
+        let organisations: [Organisation]
+        do {
+            organisations = try await deps.store.write { tx in
+                try await tx.insert(share)
+                for recipient in recipients {
+                    try await tx.insert(recipient)
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
+                }
+                for file in files { try await tx.insert(file) }
+                let organisations = try await tx.organisations()
+                let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                for person in people {
+                    try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender,
+                                                            recipient: PersonSummary(person, organisation: named[person.organisationID]),
+                                                            id: ids.next(), at: now))
+                }
+                try await tx.appendAudit(AuditEntry(
+                    .shareCreated, actor: sender.id, organisation: sender.organisationID, target: share.id,
+                    details: ["recipients": String(recipients.count), "files": String(files.count),
+                              "bytes": String(files.reduce(0) { $0 + $1.size }), "marking": share.marking.rawValue,
+                              "view_only": String(share.viewOnly)]), at: now)
+                if let parent {
+                    let mine = try await tx.recipients(shareID: parent.id).first { $0.userID == sender.id }
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: parent.id, recipientID: mine?.id, type: .replied, at: now))
+                    try await tx.appendAudit(AuditEntry(.shareReplied, actor: sender.id, organisation: sender.organisationID,
+                                                        target: parent.id, details: ["reply": share.id]), at: now)
+                }
+                return organisations
+            }
+        } catch {
+            upload.discard()
+            throw error
+        }
+        return Detail(share: share, status: share.status(at: now), sender: sender,
+                      senderOrganisation: organisations.first { $0.id == sender.organisationID }, recipients: recipients,
+                      files: files, message: plan.message, viewerIsSender: true, viewer: nil)
+    }
+}
