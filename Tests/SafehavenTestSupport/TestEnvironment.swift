@@ -60,7 +60,9 @@ public final class TestEnvironment: Sendable {
     public var deps: Dependencies { runtime.deps }
     public var store: SQLStore { runtime.store }
 
-    public static func make(_ database: TestDatabase, limits: Limits = Limits(), seed: UInt64 = 42) async throws -> TestEnvironment {
+    /// - Parameter migrate: false leaves the database empty, for tests of the migrations themselves.
+    public static func make(_ database: TestDatabase, limits: Limits = Limits(), seed: UInt64 = 42,
+                            migrate: Bool = true) async throws -> TestEnvironment {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("safehaven-test-\(UUID().uuidString)")
         var dbName: String?
         var url: String?
@@ -82,7 +84,7 @@ public final class TestEnvironment: Sendable {
         logger.logLevel = .warning
         let queries = QueryCounter()
         let runtime = try await Runtime.open(config: config, clock: clock, ids: SequentialIDs(),
-                                             random: SeededRandomSource(seed: seed), counter: queries, logger: logger)
+                                             random: SeededRandomSource(seed: seed), migrate: migrate, counter: queries, logger: logger)
         return TestEnvironment(runtime: runtime, clock: clock, queries: queries, directoryURL: dir, database: database, dropDatabase: dbName)
     }
 
@@ -111,9 +113,9 @@ public final class TestEnvironment: Sendable {
     }
 
     /// Runs `body` with a fresh environment and always cleans up.
-    public static func with(_ database: TestDatabase, limits: Limits = Limits(),
+    public static func with(_ database: TestDatabase, limits: Limits = Limits(), migrate: Bool = true,
                             _ body: (TestEnvironment) async throws -> Void) async throws {
-        let env = try await make(database, limits: limits)
+        let env = try await make(database, limits: limits, migrate: migrate)
         do {
             try await body(env)
             await env.shutdown()
