@@ -25,19 +25,25 @@ public enum Commands {
         var logger = Logger(label: "safehaven")
         logger.logLevel = config.logLevel
         let runtime = try await Runtime.open(config: config, logger: logger)
-        if let admin = try await runtime.ensureFirstAdministrator() {
-            say("""
-                New installation in \(config.dataDirectory.path).
-                First administrator: \(admin.email)
-                One-time password:   \(admin.password)
-                This password is shown once and is not stored anywhere in readable form. Sign in and keep it safe.
-                """)
+        // The database service closes the connection when the group stops; if the group never
+        // got going (the port is taken, say), close it here.
+        do {
+            if let admin = try await runtime.ensureFirstAdministrator() {
+                say("""
+                    New installation in \(config.dataDirectory.path).
+                    First administrator: \(admin.email)
+                    One-time password:   \(admin.password)
+                    This password is shown once and is not stored anywhere in readable form. Sign in and keep it safe.
+                    """)
+            }
+            let app = try buildApplication(runtime: runtime) { port in
+                say("Safehaven is listening on http://\(config.host):\(port)")
+            }
+            try await app.runService()
+        } catch {
+            await runtime.close()
+            throw error
         }
-        let app = try buildApplication(runtime: runtime) { port in
-            say("Safehaven is listening on http://\(config.host):\(port)")
-        }
-        // The database service closes the connection when the group stops.
-        try await app.runService()
     }
 
     public static func migrate(config: AppConfig, dryRun: Bool) async throws -> String {

@@ -42,8 +42,9 @@ public func buildRouter(runtime: Runtime) throws -> Router<AppRequestContext> {
 }
 
 /// The whole service: HTTP server plus background jobs, as one swift-service-lifecycle group.
-/// The database is a service of its own: migrations run before the server accepts a connection,
-/// and the connection closes when the group shuts down.
+/// The database is a service of its own and closes when the group shuts down. The runtime arrives
+/// migrated (`Runtime.open`), so neither the server nor the background jobs ever see an old
+/// schema; nothing here migrates again.
 public func buildApplication(
     runtime: Runtime, runJobs: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
@@ -51,12 +52,10 @@ public func buildApplication(
     logger.logLevel = runtime.config.logLevel
     var services: [any Service] = [DatabaseService(runtime: runtime)]
     if runJobs { services.append(BackgroundJobs(runtime: runtime, interval: .seconds(runtime.config.jobInterval))) }
-    var app = Application(
+    return Application(
         router: try buildRouter(runtime: runtime),
         configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Safehaven"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
-    app.beforeServerStarts { try await runtime.migrator.migrate(now: runtime.deps.clock.now()) }
-    return app
 }

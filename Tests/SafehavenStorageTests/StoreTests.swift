@@ -93,7 +93,7 @@ import Testing
 @Suite struct AuditTamperTests {
     func chain(_ env: TestEnvironment, events: Int = 6) async throws {
         for i in 0..<events {
-            try await env.store.write { tx in
+            _ = try await env.store.write { tx in
                 try await tx.appendAudit(AuditEntry(.loginFailed, actor: "u\(i)", organisation: "o", target: nil,
                                                     details: ["reason": "wrong_password"]), at: env.clock.now())
             }

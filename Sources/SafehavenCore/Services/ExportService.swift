@@ -69,7 +69,7 @@ public struct ExportService: Sendable {
     }
 
     /// An archive ready to stream to the person who made it.
-    public struct Download {
+    public struct Download: Sendable {
         public let export: ShareExport
         public let reader: any BlobReader
         public var fileName: String { "safehaven-\(export.shareID).zip" }

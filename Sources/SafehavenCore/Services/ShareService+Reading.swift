@@ -37,8 +37,8 @@ extension ShareService {
     public struct Detail: Sendable {
         public let share: Share
         public let status: Share.Status
-        public let sender: User?
-        public let senderOrganisation: Organisation?
+        /// Who sent it, as others see them (never the account record itself).
+        public let sender: PersonSummary?
         public let recipients: [Recipient]
         public let files: [ShareFile]
         /// Nil once the content has been destroyed.
@@ -75,7 +75,7 @@ extension ShareService {
             let key = try deps.kek.unwrap(wrapped)
             message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
         }
-        return Detail(share: share, status: status, sender: sender, senderOrganisation: org, recipients: recipients,
+        return Detail(share: share, status: status, sender: sender.map { PersonSummary($0, organisation: org) }, recipients: recipients,
                       files: files, message: message, viewerIsSender: access.isSender,
                       viewer: access.recipient.flatMap { mine in recipients.first { $0.id == mine.id } })
     }

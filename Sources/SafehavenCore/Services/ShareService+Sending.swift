@@ -179,8 +179,8 @@ extension ShareService {
             upload.discard()
             throw error
         }
-        return Detail(share: share, status: share.status(at: now), sender: sender,
-                      senderOrganisation: organisations.first { $0.id == sender.organisationID }, recipients: recipients,
+        return Detail(share: share, status: share.status(at: now),
+                      sender: PersonSummary(sender, organisation: organisations.first { $0.id == sender.organisationID }), recipients: recipients,
                       files: files, message: plan.message, viewerIsSender: true, viewer: nil)
     }
 }

@@ -27,7 +27,18 @@ struct PartnerPasswordController {
         let createdAt: String
         let rotateBy: String
         let rotationDue: Bool
+        /// Only when it is shown: on creation (if generated), rotation and reveal.
         let password: String?
+
+        init(_ record: PartnerPassword, rotationDue: Bool, password: String?) {
+            id = record.id
+            partner = record.partner
+            purpose = record.purpose
+            createdAt = ISODate.format(record.createdAt)
+            rotateBy = ISODate.format(record.rotateBy)
+            self.rotationDue = rotationDue
+            self.password = password
+        }
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PasswordDTO> {
@@ -35,9 +46,7 @@ struct PartnerPasswordController {
         let body = try await request.decode(as: PasswordRequest.self, context: context)
         let (record, password) = try await passwords.create(
             partner: body.partner, purpose: body.purpose, password: body.password, rotateDays: body.rotateDays, by: user)
-        return EditedResponse(status: .created, response: PasswordDTO(
-            id: record.id, partner: record.partner, purpose: record.purpose, createdAt: ISODate.format(record.createdAt),
-            rotateBy: ISODate.format(record.rotateBy), rotationDue: false, password: body.password == nil ? password : nil))
+        return EditedResponse(status: .created, response: PasswordDTO(record, rotationDue: false, password: body.password == nil ? password : nil))
     }
 
     struct PasswordListDTO: ResponseEncodable { let passwords: [PasswordDTO] }
@@ -45,10 +54,7 @@ struct PartnerPasswordController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PasswordListDTO {
         let user = try context.requireUser()
         let listed = try await passwords.list(for: user)
-        return PasswordListDTO(passwords: listed.map {
-            PasswordDTO(id: $0.record.id, partner: $0.record.partner, purpose: $0.record.purpose, createdAt: ISODate.format($0.record.createdAt),
-                        rotateBy: ISODate.format($0.record.rotateBy), rotationDue: $0.rotationDue, password: nil)
-        })
+        return PasswordListDTO(passwords: listed.map { PasswordDTO($0.record, rotationDue: $0.rotationDue, password: nil) })
     }
 
     struct RevealedDTO: ResponseEncodable { let password: String }
@@ -61,8 +67,6 @@ struct PartnerPasswordController {
     @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PasswordDTO> {
         let user = try context.requireUser()
         let (record, password) = try await passwords.rotate(try context.parameters.require("id"), by: user)
-        return EditedResponse(status: .created, response: PasswordDTO(
-            id: record.id, partner: record.partner, purpose: record.purpose, createdAt: ISODate.format(record.createdAt),
-            rotateBy: ISODate.format(record.rotateBy), rotationDue: false, password: password))
+        return EditedResponse(status: .created, response: PasswordDTO(record, rotationDue: false, password: password))
     }
 }

@@ -86,7 +86,7 @@ struct ShareDetailDTO: ResponseEncodable {
 
     init(_ detail: ShareService.Detail, now: Date) {
         share = ShareSummaryDTO(detail.share, now: now,
-                                sender: detail.sender.map { PersonDTO(PersonSummary($0, organisation: detail.senderOrganisation)) },
+                                sender: detail.sender.map(PersonDTO.init),
                                 recipients: detail.recipients.map(\.email))
         message = detail.message
         files = detail.files.map { FileDTO(id: $0.id, name: $0.name, size: $0.size, sha256: $0.sha256, contentType: $0.contentType) }

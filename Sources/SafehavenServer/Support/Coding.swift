@@ -25,13 +25,3 @@ public struct SafehavenResponseEncoder: ResponseEncoder {
         try JSON.response(value)
     }
 }
-
-/// A typed reply with a status other than 200.
-struct Created<Body: Encodable & Sendable>: ResponseGenerator {
-    let body: Body
-    var status: HTTPResponse.Status = .created
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSON.response(body, status: status)
-    }
-}

@@ -17,18 +17,7 @@ enum JSON {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
-    /// Reads a JSON request body of at most `limit` bytes into `T`.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1024 * 1024) async throws -> T {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw SafehavenError(.tooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
-        }
-        return try decode(type, from: Data(buffer.readableBytesView))
-    }
-
+    /// Reads a JSON body into `T`; every failure becomes a stable error code.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         guard !data.isEmpty else { throw SafehavenError.badRequest("malformed_json", "The request body must be a JSON object.") }
         do {
