@@ -13,7 +13,7 @@ import Testing
 @Suite struct ExportTests {
     @Test(arguments: TestDatabase.available)
     func senderExportsAnArchiveThatOpensWithTheOneTimePassword(db: TestDatabase) async throws {
-        try await withAPI(db) { api, env, _ in
+        try await withAPI(db) { api, env, people in
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             let bob = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
             let report = Data(String(repeating: "Chronology entry.\n", count: 5000).utf8)
@@ -45,7 +45,7 @@ import Testing
 
             let actions = try await env.store.read { try await $0.auditEvents(after: 0, limit: 1000) }.map(\.action)
             #expect(actions.contains("share.exported"))
-            let register = try await env.store.read { try await $0.disclosures(organisationID: "t-000001") }
+            let register = try await env.store.read { try await $0.disclosures(organisationID: people.alice.organisationID) }
             #expect(register.map(\.method) .contains(.encryptedArchive))
             #expect(register.contains { $0.method == .safehaven && $0.recipientName == "Bob Jones" && $0.recipientOrganisation == "St Helier Hospital" })
 
