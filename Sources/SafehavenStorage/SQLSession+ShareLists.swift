@@ -4,7 +4,7 @@ import SQLKit
 
 /// Inbox and sent items: a page of summaries in one query whatever its size (the page with its
 /// senders, each share's addressees and the total), keyset-paginated on (creation time, id); a
-/// second query counts only when the page is empty. The page is read off an index in order
+/// second query counts only when a page after the first comes back empty. The page is read off an index in order
 /// (`share_recipients_inbox`, `shares_sent`), so a page of 20 touches about 20 rows however long
 /// the list is.
 extension SQLSession {
@@ -78,6 +78,8 @@ extension SQLSession {
         let count: Int64
         if let first = rows.first {
             count = try first.int("total")
+        } else if query.after == nil {
+            count = 0  // nothing matches at all
         } else {
             count = try await db.raw("SELECT \(total) AS n").first()?.int("n") ?? 0
         }

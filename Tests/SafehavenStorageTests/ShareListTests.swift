@@ -125,3 +125,25 @@ import Testing
         }
     }
 }
+
+@Suite struct ShareListEdgeTests {
+    @Test(arguments: TestDatabase.available)
+    func emptyListsAndPagesPastTheEndStillReportTheTotal(db: TestDatabase) async throws {
+        try await TestEnvironment.with(db) { env in
+            let people = try await env.seedPeople()
+            env.queries.reset()
+            let empty = try await env.runtime.shares.list(.sent, for: people.bob)
+            #expect(empty.items.isEmpty && empty.total == 0 && empty.next == nil)
+            #expect(env.queries.value == 1)
+            _ = try await env.runtime.shares.list(.inbox, for: people.bob)
+            // A cursor older than everything: no items, but the total still counts the list.
+            let upload = try await env.runtime.shares.beginUpload(sender: people.alice)
+            try await env.runtime.shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
+                                                           purpose: "Strategy discussion"), into: upload)
+            _ = try await env.runtime.shares.commit(upload)
+            let past = ShareCursor(createdAt: Date(timeIntervalSince1970: 0), id: "a").token
+            let beyond = try await env.runtime.shares.list(.inbox, for: people.bob, cursor: past)
+            #expect(beyond.items.isEmpty && beyond.total == 1 && beyond.next == nil)
+        }
+    }
+}

@@ -8,7 +8,7 @@ extension Migrations {
         """
         UPDATE share_recipients SET share_created_at = (SELECT created_at FROM shares WHERE shares.id = share_recipients.share_id)
         """,
-        "CREATE INDEX share_recipients_inbox ON share_recipients(user_id, share_created_at, share_id)",
+        "CREATE INDEX share_recipients_inbox ON share_recipients(user_id, deleted_at, share_created_at, share_id)",
         "CREATE INDEX shares_sent ON shares(sender_id, created_at, id)",
     ])
 }
