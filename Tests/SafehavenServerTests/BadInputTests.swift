@@ -165,3 +165,25 @@ import Testing
         }
     }
 }
+
+/// Bodies that once stopped the whole server answer 400, and the server goes on answering.
+@Suite struct ServerSurvivesTests {
+    @Test(arguments: TestDatabase.available)
+    func aHighByteInAPartHeaderIsRefused(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, people in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            var body = Array("--b\r\n".utf8) + [0x80] + Array("x: y\r\n\r\nz\r\n--b--\r\n".utf8)
+            for path in ["/api/v1/shares", "/api/v1/shares/x-1/replies"] {
+                let reply = try await api.call(.post, path, token: alice, body: Data(body), contentType: "multipart/form-data; boundary=b")
+                #expect([400, 404].contains(reply.status.code), "\(path): \(reply.status)")
+            }
+            body = Array("--b\r\n".utf8) + [0xFF, 0xFE] + Array(": y\r\n\r\n".utf8)
+            let cut = try await api.call(.post, "/api/v1/shares", token: alice, body: Data(body), contentType: "multipart/form-data; boundary=b")
+            #expect(try cut.error().code == "malformed_multipart")
+            #expect(try await api.call(.get, "/health").status == .ok)
+            #expect(try await api.call(.get, "/api/v1/sent", token: alice).decode(ShareListReply.self).total == 0)
+            #expect(env.runtime.blobs.count() == 0 && env.runtime.blobs.partialCount() == 0)
+            _ = people
+        }
+    }
+}

@@ -1,18 +1,11 @@
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 import SafehavenCore
 
 /// Reads a `multipart/form-data` body as it arrives and hands each part to a sink without ever
 /// holding a whole file: headers first, then body chunks, then the end of the part.
 struct MultipartStream {
-    enum Event {
-        case header(String, String)
-        case body(ByteBuffer)
-        case partComplete
-    }
-
     /// A part's headers, parsed.
     struct PartHeaders {
         var name: String?
@@ -22,8 +15,7 @@ struct MultipartStream {
 
     let boundary: String
 
-    /// Extracts and checks the boundary. MultipartParser traps on an empty boundary, so this check
-    /// is what stands between a hostile request and the whole server.
+    /// Extracts and checks the boundary: 1 to 70 characters from RFC 2046's set.
     static func boundary(fromContentType header: String?) throws -> String {
         guard let header else {
             throw SafehavenError.badRequest("malformed_multipart", "Send the share as multipart/form-data.")
@@ -49,36 +41,15 @@ struct MultipartStream {
     /// Feeds the body through the parser, calling `onPart` with each part's headers and a stream of
     /// its body. `onPart` must consume the bytes it is given before returning from each call.
     func run(body: RequestBody, sink: PartSink) async throws {
-        let parser = MultipartParser(boundary: boundary)
-        final class Box { var events: [Event] = [] }
-        let box = Box()
-        parser.onHeader = { box.events.append(.header($0, $1)) }
-        // The parser cuts the body at every CR byte; consecutive pieces are merged here so the
-        // sink sees one chunk per network read instead of one every few hundred bytes.
-        parser.onBody = { piece in
-            if case .body(var merged)? = box.events.last {
-                box.events.removeLast()
-                merged.writeBuffer(&piece)
-                box.events.append(.body(merged))
-            } else {
-                box.events.append(.body(piece))
-            }
-        }
-        parser.onPartComplete = { box.events.append(.partComplete) }
+        var reader = MultipartReader(boundary: boundary)
         var headers = PartHeaders()
         var inPart = false
         var bodyStarted = false
         var completedParts = 0
         var bytesWithoutProgress = 0
         for try await buffer in body {
-            do {
-                try parser.execute(buffer)
-            } catch {
-                throw SafehavenError.badRequest("malformed_multipart", "The multipart body could not be read.")
-            }
+            let events = try reader.feed(buffer)
             bytesWithoutProgress += buffer.readableBytes
-            let events = box.events
-            box.events.removeAll(keepingCapacity: true)
             for event in events {
                 switch event {
                 case .header(let name, let value):
@@ -105,10 +76,10 @@ struct MultipartStream {
             }
             // Headers and preamble are small; megabytes of them are an attack on memory.
             if bytesWithoutProgress > 1024 * 1024 {
-                throw SafehavenError.badRequest("malformed_multipart", "The multipart headers are too long.")
+                throw MultipartReader.headersTooLong
             }
         }
-        guard !inPart, completedParts > 0 else {
+        guard reader.isComplete, !inPart, completedParts > 0 else {
             throw SafehavenError.badRequest("malformed_multipart", "The multipart body ended before its closing boundary.")
         }
     }
