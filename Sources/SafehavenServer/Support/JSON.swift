@@ -4,7 +4,7 @@ import NIOCore
 import SafehavenCore
 
 /// JSON in and out, with clear errors for bad bodies.
-enum JSON {
+public enum JSON {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -18,7 +18,7 @@ enum JSON {
     }
 
     /// Reads a JSON body into `T`; every failure becomes a stable error code.
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         guard !data.isEmpty else { throw SafehavenError.badRequest("malformed_json", "The request body must be a JSON object.") }
         do {
             return try JSONDecoder().decode(type, from: data)

@@ -9,21 +9,21 @@ import SafehavenCore
 /// arrives. It holds at most one header line or one delimiter's worth of body bytes, whatever the
 /// size of a part, and every malformed input is an error it throws, never a trap: this is the first
 /// code that sees an uploader's bytes.
-struct MultipartReader {
-    enum Event: Equatable {
+public struct MultipartReader {
+    public enum Event: Equatable, Sendable {
         case header(String, String)
         case body(ByteBuffer)
         case partComplete
     }
 
-    enum State: Equatable { case preamble, afterDelimiter, headers, body, epilogue }
+    public enum State: Equatable, Sendable { case preamble, afterDelimiter, headers, body, epilogue }
 
     /// Limits on what is not content: a preamble, one header line, the headers of one part.
     static let maxPreamble = 64 * 1024
     static let maxHeaderLine = 16 * 1024
     static let maxHeadersPerPart = 32
 
-    private(set) var state = State.preamble
+    public private(set) var state = State.preamble
     /// `CRLF--boundary`; the body is read as if it began with CRLF, so the first boundary matches too.
     private let delimiter: [UInt8]
     /// Bytes received but not yet resolved (a header line in progress, or a possible delimiter).
@@ -31,14 +31,14 @@ struct MultipartReader {
     private var skippedPreamble = 0
     private var headersInPart = 0
 
-    init(boundary: String) {
+    public init(boundary: String) {
         delimiter = Array("\r\n--\(boundary)".utf8)
     }
 
-    var isComplete: Bool { state == .epilogue }
+    public var isComplete: Bool { state == .epilogue }
 
     /// Takes the next piece of the body and returns what it completes.
-    mutating func feed(_ bytes: ByteBuffer) throws -> [Event] {
+    public mutating func feed(_ bytes: ByteBuffer) throws -> [Event] {
         guard state != .epilogue else { return [] }
         pending.append(contentsOf: bytes.readableBytesView)
         var events: [Event] = []
