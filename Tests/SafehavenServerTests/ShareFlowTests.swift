@@ -168,7 +168,7 @@ import Testing
             #expect(events == ["announced", "receipt_confirmed", "replied"])
 
             #expect(try await api.call(.delete, "/api/v1/shares/\(id)", token: bob).status == .noContent)
-            #expect(try (try await api.call(.get, "/api/v1/inbox", token: bob).json["shares"] as? [Any])?.isEmpty == true)
+            #expect((try await api.call(.get, "/api/v1/inbox", token: bob).json["shares"] as? [Any])?.isEmpty == true)
             #expect(try await api.call(.get, "/api/v1/shares/\(id)", token: bob).status == .notFound)
             #expect(try await api.call(.get, "/api/v1/shares/\(id)", token: alice).status == .ok)
 
