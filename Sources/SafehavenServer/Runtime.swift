@@ -46,14 +46,22 @@ public struct Runtime: Sendable {
         }
         let fm = FileManager.default
         try fm.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let kek = try KeyEncryptionKey(encoded: config.masterKey ?? KeyFile.loadOrCreate(
-            config.dataDirectory.appendingPathComponent("master.key"), make: { KeyEncryptionKey.generateEncoded(random: random) }))
-        let signer = try CheckpointSigner(encoded: config.auditKey ?? KeyFile.loadOrCreate(
-            config.dataDirectory.appendingPathComponent("audit.key"), make: { CheckpointSigner.generateEncoded(random: random) }))
         let location = try DatabaseLocation.parse(config.databaseURL ?? config.dataDirectory.appendingPathComponent("safehaven.sqlite").path)
         let backend = try await location.open(logger: logger)
         do {
             if migrate { try await Migrator(backend: backend).migrate(now: clock.now()) }
+            let installation = InstallationRecord(backend: backend)
+            // Keys are created only for a database that holds nothing yet: new keys beside
+            // existing data would leave it unreadable, silently.
+            // (Unmigrated, as for a dry run, a database without tables holds nothing.)
+            let mayCreate = migrate ? !(try await installation.holdsData()) : (try? await installation.holdsData()) != true
+            let kek = try KeyEncryptionKey(encoded: config.masterKey ?? KeyFile.loadOrCreate(
+                config.dataDirectory.appendingPathComponent("master.key"), mayCreate: mayCreate,
+                make: { KeyEncryptionKey.generateEncoded(random: random) }))
+            let signer = try CheckpointSigner(encoded: config.auditKey ?? KeyFile.loadOrCreate(
+                config.dataDirectory.appendingPathComponent("audit.key"), mayCreate: mayCreate,
+                make: { CheckpointSigner.generateEncoded(random: random) }))
+            if migrate { try await KeyFile.check(kek: kek, signer: signer, against: installation) }
             let store = SQLStore(backend: backend, signer: signer, counter: counter)
             let blobs = try DirectoryBlobStore(root: config.dataDirectory)
             let deps = Dependencies(store: store, blobs: blobs, kek: kek, clock: clock, ids: ids, random: random,
@@ -88,10 +96,16 @@ public struct Runtime: Sendable {
     }
 }
 
-/// Key files: created once with 0600 permissions, read as text thereafter.
+/// Key files: created once with 0600 permissions, read as text thereafter, refused when others
+/// could read them, and checked against the ids the database recorded when it was made.
 enum KeyFile {
-    static func loadOrCreate(_ url: URL, make: () -> String) throws -> String {
-        if let text = try? String(contentsOf: url, encoding: .utf8) { return text }
+    static func loadOrCreate(_ url: URL, mayCreate: Bool, make: () -> String) throws -> String {
+        if FileManager.default.fileExists(atPath: url.path) { return try load(url) }
+        guard mayCreate else {
+            throw ConfigError("\(url.lastPathComponent) is missing from \(url.deletingLastPathComponent().path), but the database " +
+                              "already holds data made with it. Restore the key from its backup (or set it in the environment); " +
+                              "a new key could not read anything already stored.")
+        }
         let value = make()
         let fd = Foundation.open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
@@ -104,5 +118,34 @@ enum KeyFile {
         fsync(fd)
         close(fd)
         return value
+    }
+
+    /// Reads a key file that only its owner can read.
+    static func load(_ url: URL) throws -> String {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else { throw ConfigError("cannot read \(url.path)") }
+        let mode = status.st_mode & 0o777
+        guard mode & 0o077 == 0 else {
+            throw ConfigError("\(url.path) can be read by other users (mode \(String(mode, radix: 8))). " +
+                              "Run: chmod 600 \(url.path)")
+        }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw ConfigError("cannot read \(url.path)") }
+        return text
+    }
+
+    /// Refuses keys other than the ones the database was made with; records them the first time.
+    static func check(kek: KeyEncryptionKey, signer: CheckpointSigner, against installation: InstallationRecord) async throws {
+        let recorded = try await installation.keys()
+        if let id = recorded.kekID, id != kek.keyID {
+            throw ConfigError("the key-encryption key (id \(kek.keyID)) is not the one this database was made with (id \(id)). " +
+                              "Restore the right master.key or SAFEHAVEN_MASTER_KEY.")
+        }
+        if let key = recorded.auditPublicKey, key != signer.publicKeyHex {
+            throw ConfigError("the audit signing key is not the one this database was made with. " +
+                              "Restore the right audit.key or SAFEHAVEN_AUDIT_KEY.")
+        }
+        if recorded.kekID == nil || recorded.auditPublicKey == nil {
+            try await installation.record(kekID: kek.keyID, auditPublicKey: signer.publicKeyHex)
+        }
     }
 }

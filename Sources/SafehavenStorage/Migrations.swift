@@ -36,6 +36,7 @@ public enum Migrations {
         disclosuresExportsPartnerPasswords,
         recipientsWithoutAccounts,
         listIndexes,
+        installation,
     ]
 }
 
