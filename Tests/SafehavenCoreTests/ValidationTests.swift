@@ -102,3 +102,25 @@ import Testing
         }
     }
 }
+
+@Suite struct FileNameUnicodeTests {
+    @Test(arguments: [
+        ("cafe\u{301}.txt", "café.txt"),                       // NFD becomes NFC
+        ("zero\u{200B}width\u{FEFF}.pdf", "zerowidth.pdf"),      // format characters
+        ("line\u{2028}para\u{2029}.txt", "linepara.txt"),       // line and paragraph separators
+        ("report. . .", "report"), ("notes.txt. ", "notes.txt"), // trailing dots and spaces
+        ("\u{E000}private.doc", "private.doc"),                  // private use
+    ])
+    func normalisesAndStrips(raw: String, expected: String) {
+        #expect(FileName.sanitise(raw) == expected)
+    }
+
+    @Test func boundsInUTF8BytesOnCharacterBoundaries() {
+        for piece in ["é", "😀", "👩‍👩‍👧", "中"] {
+            let name = FileName.sanitise(String(repeating: piece, count: 300) + ".pdf")
+            #expect(name.utf8.count <= FileName.maxLength)
+            #expect(name.hasSuffix(".pdf"))
+            #expect(name.dropLast(4).allSatisfy { String($0) == piece } || piece == "👩‍👩‍👧")
+        }
+    }
+}

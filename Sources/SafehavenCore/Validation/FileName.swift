@@ -1,34 +1,59 @@
 import Foundation
 
 /// Makes an uploaded file name safe to store and to offer back for download. The name is only a
-/// label (blobs are stored by id), but it is echoed in headers and pages, so it loses path parts,
-/// control and bidirectional-override characters, and is bounded in length.
+/// label (blobs are stored by id), but it is echoed in headers, pages and archives, so it is put in
+/// Unicode NFC, loses path parts, control, format (bidirectional overrides, zero-width joiners…)
+/// and line or paragraph separator characters and trailing dots and spaces (which Windows drops),
+/// and is bounded in UTF-8 bytes, the measure file systems and ZIP headers use.
 public enum FileName {
+    /// The most UTF-8 bytes a name keeps.
     public static let maxLength = 200
 
     public static func sanitise(_ raw: String) -> String {
+        let normalised = raw.precomposedStringWithCanonicalMapping
         // Keep only the last path component, whatever the separator.
-        let lastComponent = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let banned: Set<Unicode.Scalar> = ["\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}",
-                                           "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}", "\u{200E}", "\u{200F}"]
+        let lastComponent = normalised.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         var scalars = String.UnicodeScalarView()
         for scalar in lastComponent.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || banned.contains(scalar) {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
                 continue
+            default:
+                scalars.append([":", "*", "?", "\"", "<", ">", "|"].contains(scalar) ? "_" : scalar)
             }
-            scalars.append([":", "*", "?", "\"", "<", ">", "|"].contains(scalar) ? "_" : scalar)
         }
         var name = String(scalars).trimmingCharacters(in: .whitespaces)
         while name.hasPrefix(".") { name.removeFirst() }
-        name = name.trimmingCharacters(in: .whitespaces)
+        name = trimEnd(name)
         if name.isEmpty { name = "file" }
-        if name.count > maxLength {
+        if name.utf8.count > maxLength {
             // Keep the extension, which tells the recipient what opens it.
-            let ext = name.split(separator: ".").count > 1 ? String(name.split(separator: ".").last!.prefix(16)) : ""
-            let stem = String(name.prefix(maxLength - ext.count - 1))
-            name = ext.isEmpty ? String(name.prefix(maxLength)) : "\(stem).\(ext)"
+            let parts = name.split(separator: ".")
+            let ext = parts.count > 1 ? String(parts.last!.prefix(16)) : ""
+            let room = ext.isEmpty ? maxLength : maxLength - ext.utf8.count - 1
+            name = trimEnd(prefix(name, bytes: room)) + (ext.isEmpty ? "" : ".\(ext)")
         }
         return name
+    }
+
+    /// The longest run of whole characters from the start that fits in `bytes` UTF-8 bytes.
+    static func prefix(_ text: String, bytes: Int) -> String {
+        var out = ""
+        var used = 0
+        for character in text {
+            let size = character.utf8.count
+            guard used + size <= bytes else { break }
+            out.append(character)
+            used += size
+        }
+        return out
+    }
+
+    /// Without trailing dots and spaces.
+    static func trimEnd(_ text: String) -> String {
+        var out = text
+        while let last = out.last, last == "." || last.isWhitespace { out.removeLast() }
+        return out
     }
 
     /// An ASCII-only fallback for the plain `filename=` parameter of Content-Disposition.
