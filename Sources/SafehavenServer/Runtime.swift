@@ -44,6 +44,8 @@ public struct Runtime: Sendable {
         } catch let error as PolicyError {
             throw ConfigError("route policy: \(error.description)")
         }
+        // Everything the service writes (database, its journal, blobs, keys) is for its owner only.
+        umask(0o077)
         let fm = FileManager.default
         try fm.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let location = try DatabaseLocation.parse(config.databaseURL ?? config.dataDirectory.appendingPathComponent("safehaven.sqlite").path)

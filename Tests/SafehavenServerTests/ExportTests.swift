@@ -142,3 +142,41 @@ import Testing
         #expect(throws: ArchiveError.wrongPassword) { try Commands.extractArchive(out, to: dir.appendingPathComponent("y").path, password: "nope-nope-nope-nope") }
     }
 }
+
+@Suite struct PartnerPasswordAccessTests {
+    @Test(arguments: TestDatabase.available)
+    func onlyTheRegistrarAManagerOrAnIGOfficerSeeOrChangeAPassword(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, people in
+            let directory = env.runtime.directory
+            let colleaguePassword = "amber-quarry-lantern-58"
+            let managerPassword = "cobalt-fjord-meadow-31"
+            _ = try await directory.createUser(.init(email: "dan@merton.gov.uk", name: "Dan Green", organisation: people.alice.organisationID,
+                                                     jobTitle: "Social worker", phone: "1", password: colleaguePassword))
+            _ = try await directory.createUser(.init(email: "eve@merton.gov.uk", name: "Eve Black", organisation: people.alice.organisationID,
+                                                     jobTitle: "Team manager", phone: "2", roles: [.manager], password: managerPassword))
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let dan = try await api.login("dan@merton.gov.uk", colleaguePassword)
+            let eve = try await api.login("eve@merton.gov.uk", managerPassword)
+            let created = try await api.call(.post, "/api/v1/archive-passwords", token: alice,
+                                             json: ["partner": "St Helier Hospital", "purpose": "Discharge summaries"])
+            let id = try #require(try created.json["id"] as? String)
+            // A colleague sees that it exists, but not the password, and cannot replace it.
+            #expect(try await api.call(.get, "/api/v1/archive-passwords", token: dan).decode(PasswordList.self).passwords.map(\.id) == [id])
+            for action in ["reveal", "rotate"] {
+                let refused = try await api.call(.post, "/api/v1/archive-passwords/\(id)/\(action)", token: dan)
+                #expect(refused.status == .forbidden)
+                #expect(try refused.error().code == "not_permitted")
+            }
+            #expect(try await api.call(.post, "/api/v1/archive-passwords/\(id)/reveal", token: eve).status == .ok)
+            #expect(try await api.call(.post, "/api/v1/archive-passwords/\(id)/reveal", token: alice).status == .ok)
+            let reveals = try await env.store.read { try await $0.auditEvents(after: 0, limit: 1000) }
+                .filter { $0.action == "partner_password.revealed" || $0.action.hasSuffix("revealed") }
+            #expect(reveals.count == 2)
+        }
+    }
+
+    struct PasswordList: Decodable {
+        struct Item: Decodable { let id: String }
+        let passwords: [Item]
+    }
+}

@@ -67,3 +67,27 @@ import Testing
         }
     }
 }
+
+@Suite struct FileModeTests {
+    @Test func everyFileInTheDataDirectoryIsOwnerOnly() async throws {
+        try await TestEnvironment.with(.sqlite) { env in
+            let people = try await env.seedPeople()
+            let upload = try await env.runtime.shares.beginUpload(sender: people.alice)
+            try await env.runtime.shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
+                                                           purpose: "Strategy discussion"), into: upload)
+            let file = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
+            try file.write(Array("content".utf8))
+            try file.finish()
+            _ = try await env.runtime.shares.commit(upload)
+            let enumerator = try #require(FileManager.default.enumerator(atPath: env.directoryURL.path))
+            var checked = 0
+            while let relative = enumerator.nextObject() as? String {
+                let attributes = try FileManager.default.attributesOfItem(atPath: env.directoryURL.appendingPathComponent(relative).path)
+                let mode = try #require(attributes[.posixPermissions] as? Int)
+                #expect(mode & 0o077 == 0, "\(relative) has mode \(String(mode, radix: 8))")
+                checked += 1
+            }
+            #expect(checked >= 6)  // keys, database and its journal, blob folders and the blob
+        }
+    }
+}

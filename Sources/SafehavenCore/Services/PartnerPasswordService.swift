@@ -53,10 +53,26 @@ public struct PartnerPasswordService: Sendable {
         return try await deps.store.read { try await $0.partnerPasswordsDue(at: now) }
     }
 
-    /// Shows a password to a member of the owning organisation; audited every time.
-    public func reveal(_ id: String, by user: User) async throws -> String {
+    /// Who may see or replace a password: whoever registered it, and their organisation's
+    /// managers and information governance officers. Other colleagues see only that it exists.
+    public static func mayHandle(_ record: PartnerPassword, _ user: User) -> Bool {
+        record.organisationID == user.organisationID && (record.createdBy == user.id || user.has(.manager) || user.has(.igOfficer))
+    }
+
+    /// A current password of the user's own organisation that they may handle.
+    private func handled(_ id: String, by user: User) async throws -> PartnerPassword {
         guard let record = try await deps.store.read({ try await $0.partnerPassword(id: id) }),
               record.organisationID == user.organisationID, record.retiredAt == nil else { throw SafehavenError.notFound }
+        guard Self.mayHandle(record, user) else {
+            throw SafehavenError.forbidden("not_permitted",
+                                           "Only the person who registered this password, a manager or an information governance officer can see or change it.")
+        }
+        return record
+    }
+
+    /// Shows a password to whoever may handle it; audited every time.
+    public func reveal(_ id: String, by user: User) async throws -> String {
+        let record = try await handled(id, by: user)
         let password = String(decoding: try deps.kek.openSecret(record.passwordSealed, context: "partner-password:\(id)"), as: UTF8.self)
         let now = deps.clock.now()
         _ = try await deps.store.write { tx in
@@ -67,8 +83,7 @@ public struct PartnerPasswordService: Sendable {
 
     /// Replaces a password with a new one for the same partner and purpose.
     public func rotate(_ id: String, by user: User, rotateDays: Int? = nil) async throws -> (PartnerPassword, String) {
-        guard let old = try await deps.store.read({ try await $0.partnerPassword(id: id) }),
-              old.organisationID == user.organisationID, old.retiredAt == nil else { throw SafehavenError.notFound }
+        let old = try await handled(id, by: user)
         let (record, password) = try await create(partner: old.partner, purpose: old.purpose, password: nil, rotateDays: rotateDays, by: user)
         let now = deps.clock.now()
         try await deps.store.write { tx in
