@@ -15,6 +15,11 @@ extension SQLSession {
         try await organisations(where: "1 = 1")
     }
 
+    func organisations(ids: [String]) async throws -> [Organisation] {
+        guard !ids.isEmpty else { return [] }
+        return try await organisations(where: "o.id IN (\(binds: ids))")
+    }
+
     /// Organisations with their domains in one query: one row per domain, folded in order.
     private func organisations(where condition: SQLQueryString) async throws -> [Organisation] {
         let rows = try await db.raw("""

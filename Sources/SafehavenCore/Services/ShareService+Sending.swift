@@ -155,7 +155,7 @@ extension ShareService {
                     try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
                 }
                 for file in files { try await tx.insert(file) }
-                let organisations = try await tx.organisations()
+                let organisations = try await tx.organisations(ids: Array(Set(people.map(\.organisationID) + [sender.organisationID])))
                 let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 for person in people {
                     try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender,

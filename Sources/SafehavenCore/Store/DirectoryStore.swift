@@ -6,6 +6,8 @@ public protocol DirectoryReading: Sendable {
     func organisation(domain: String) async throws -> Organisation?
     /// Every organisation with its domains, in one query.
     func organisations() async throws -> [Organisation]
+    /// The organisations with these ids, with their domains, in one query.
+    func organisations(ids: [String]) async throws -> [Organisation]
 
     func user(id: String) async throws -> User?
     func user(email: String) async throws -> User?
