@@ -135,6 +135,37 @@ extension SQLSession {
             """).run()
     }
 
+    func reserveLoginAttempt(userID: String, failures: Int, at: Date) async throws -> Bool {
+        let now = Millis.from(at)
+        // Every attempt counted, lock or success changes the count, so an unchanged count means
+        // nothing has happened since the decision was made.
+        return try await db.raw("""
+            UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = \(bind: now)
+            WHERE id = \(bind: userID) AND failed_logins = \(bind: Int64(failures))
+                AND (locked_until IS NULL OR locked_until <= \(bind: now))
+            RETURNING id
+            """).first() != nil
+    }
+
+    func lockAccount(userID: String, until: Date, ifFailuresAtLeast failures: Int) async throws -> Bool {
+        try await db.raw("""
+            UPDATE users SET locked_until = \(bind: Millis.from(until)), failed_logins = 0
+            WHERE id = \(bind: userID) AND failed_logins >= \(bind: Int64(failures)) RETURNING id
+            """).first() != nil
+    }
+
+    func recordLoginSuccess(userID: String, totpCounter: Int64?) async throws -> Bool {
+        if let counter = totpCounter {
+            return try await db.raw("""
+                UPDATE users SET failed_logins = 0, last_failed_at = NULL, locked_until = NULL, totp_last_counter = \(bind: counter)
+                WHERE id = \(bind: userID) AND (totp_last_counter IS NULL OR totp_last_counter < \(bind: counter)) RETURNING id
+                """).first() != nil
+        }
+        return try await db.raw("""
+            UPDATE users SET failed_logins = 0, last_failed_at = NULL, locked_until = NULL WHERE id = \(bind: userID) RETURNING id
+            """).first() != nil
+    }
+
     func revokeToken(id: String, at: Date) async throws {
         try await db.raw("UPDATE access_tokens SET revoked_at = \(bind: Millis.from(at)) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
     }

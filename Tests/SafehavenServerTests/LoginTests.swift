@@ -118,3 +118,102 @@ import Testing
         }
     }
 }
+
+/// Sign-in limits hold when attempts arrive at the same moment, against a real server.
+@Suite struct LoginRaceTests {
+    /// `count` sign-ins with a wrong password, all at once; their statuses.
+    static func burst(_ api: API, _ count: Int) async throws -> [Int] {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    try await api.call(.post, "/api/v1/sessions",
+                                       json: ["email": "alice@merton.gov.uk", "password": "wrong-password-here"]).status.code
+                }
+            }
+            var statuses: [Int] = []
+            for try await status in group { statuses.append(status) }
+            return statuses
+        }
+    }
+
+    static func actions(_ env: TestEnvironment) async throws -> [String] {
+        try await env.store.read { try await $0.auditEvents(after: 0, limit: 1000) }.map(\.action)
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func parallelWrongPasswordsNeverGetPastTheLimits(db: TestDatabase) async throws {
+        try await TestEnvironment.with(db) { env in
+            _ = try await env.seedPeople()
+            let app = try buildApplication(runtime: env.runtime, runJobs: false)
+            try await app.test(.live) { client in
+                let api = API(client: client, env: env)
+                let statuses = try await Self.burst(api, 40)
+                #expect(statuses.allSatisfy { $0 == 401 || $0 == 429 })
+                // The clock stands still: exactly the attempts the limit allows before slowing
+                // reach the password check, however many arrive together; the rest wait.
+                var checked = 0
+                for status in statuses where status == 401 { checked += 1 }
+                #expect(checked == env.deps.limits.slowLoginsAfter, "\(statuses)")
+                #expect(try await Self.actions(env).filter { $0 == "login.failed" }.count == checked)
+                let alice = try await env.store.read { try await $0.user(email: "alice@merton.gov.uk") }
+                #expect(alice?.failedLogins == checked)
+                // Over time, ten failures lock the account even when they come in parallel bursts:
+                // each burst after a pause gets one attempt through, and the tenth locks.
+                let limits = env.deps.limits
+                for _ in 0..<(limits.lockLoginsAfter - limits.slowLoginsAfter) {
+                    env.clock.advance(3600)
+                    let statuses = try await Self.burst(api, 10)
+                    #expect(statuses.filter { $0 != 429 }.count == 1, "\(statuses)")
+                }
+                let right = try await api.call(.post, "/api/v1/sessions",
+                                               json: ["email": "alice@merton.gov.uk", "password": TestEnvironment.alicePassword])
+                #expect(right.errorCode == "account_locked")
+                #expect(try await Self.actions(env).filter { $0 == "login.locked" }.count == 1)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func oneTOTPCodeSignsInOnceEvenInParallel(db: TestDatabase) async throws {
+        try await TestEnvironment.with(db) { env in
+            let people = try await env.seedPeople()
+            let enrolment = try await env.runtime.auth.beginTOTP(for: people.bob)
+            let secret = try #require(Self.base32(enrolment.secret))
+            let totp = TOTP(secret: secret)
+            let bob = try #require(try await env.store.read { try await $0.user(id: people.bob.id) })
+            try await env.runtime.auth.confirmTOTP(for: bob, code: totp.code(counter: TOTP.counter(at: env.clock.now())))
+            env.clock.advance(30)
+            let code = totp.code(counter: TOTP.counter(at: env.clock.now()))
+            let app = try buildApplication(runtime: env.runtime, runJobs: false)
+            try await app.test(.live) { client in
+                let api = API(client: client, env: env)
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask {
+                            try await api.call(.post, "/api/v1/sessions",
+                                               json: ["email": "bob@nhs.net", "password": TestEnvironment.bobPassword, "totp": code]).status.code
+                        }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+            }
+        }
+    }
+
+    static func base32(_ text: String) -> [UInt8]? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var bits = 0, value = 0
+        var out: [UInt8] = []
+        for ch in text.uppercased() where ch != "=" {
+            guard let index = alphabet.firstIndex(of: ch) else { return nil }
+            value = (value << 5) | index
+            bits += 5
+            if bits >= 8 {
+                out.append(UInt8((value >> (bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return out
+    }
+}

@@ -30,20 +30,26 @@ public struct AuthService: Sendable {
             }
             throw Self.invalidCredentials
         }
-        if let until = user.lockedUntil, until > now {
-            throw SafehavenError(.rateLimited, code: "account_locked",
-                                 message: "Too many failed sign-ins: this account is locked for a while. Try again later or ask an administrator.",
-                                 retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
-        }
-        if user.failedLogins >= limits.slowLoginsAfter, let last = user.lastFailedLoginAt {
-            let wait = TimeInterval(1 << min(user.failedLogins - limits.slowLoginsAfter, 10))
-            let allowedAt = last.addingTimeInterval(wait)
-            if allowedAt > now {
-                throw SafehavenError(.rateLimited, code: "too_many_attempts",
-                                     message: "Too many failed sign-ins: wait a moment before trying again.",
-                                     retryAfter: Int(allowedAt.timeIntervalSince(now).rounded(.up)))
+        // Whether an attempt may go ahead is decided on the account's counters, and the attempt is
+        // counted only if they are still what the decision saw (compare and set, in the database,
+        // before the expensive hash). An attempt that lost a race decides again on fresh counters,
+        // so attempts sent in parallel can never get past the limits together.
+        var current = user
+        var attempts = 0
+        for round in 0... {
+            try Self.checkLimits(current, limits: limits, now: now)
+            let (userID, failures) = (current.id, current.failedLogins)
+            if try await deps.store.write({ tx in try await tx.reserveLoginAttempt(userID: userID, failures: failures, at: now) }) {
+                attempts = failures + 1
+                break
             }
+            guard round < 200, let fresh = try await deps.store.read({ try await $0.user(id: userID) }), !fresh.disabled else {
+                throw Self.invalidCredentials
+            }
+            current = fresh
         }
+        let userID = user.id
+        let counted = attempts
         var failure: String?
         var matchedCounter: Int64?
         if !deps.passwords.verify(password, against: user.passwordHash) {
@@ -61,41 +67,33 @@ public struct AuthService: Sendable {
                 failure = "wrong_totp"
             }
         }
-        if let failure {
-            var updated = user
-            updated.failedLogins += 1
-            updated.lastFailedLoginAt = now
-            let locking = updated.failedLogins >= limits.lockLoginsAfter
-            if locking {
-                updated.lockedUntil = now.addingTimeInterval(TimeInterval(limits.lockMinutes * 60))
-                updated.failedLogins = 0
-            }
-            try await deps.store.write { [updated] tx in
-                try await tx.updateSecurity(of: updated)
-                try await tx.appendAudit(AuditEntry(.loginFailed, actor: user.id, organisation: user.organisationID, target: user.id,
-                                                    details: ["reason": failure]), at: now)
-                if locking {
-                    try await tx.appendAudit(AuditEntry(.loginLocked, actor: user.id, organisation: user.organisationID,
-                                                        target: user.id, details: ["minutes": String(limits.lockMinutes)]), at: now)
-                }
-            }
-            throw Self.invalidCredentials
-        }
-        var updated = user
-        updated.failedLogins = 0
-        updated.lastFailedLoginAt = nil
-        updated.lockedUntil = nil
-        if let matchedCounter { updated.totpLastCounter = matchedCounter }
         let (token, hash) = Tokens.generate(random: deps.random)
         let record = AccessToken(id: deps.ids.next(), userID: user.id, kind: .session, tokenHash: hash, createdAt: now,
                                  expiresAt: now.addingTimeInterval(TimeInterval(limits.sessionHours * 3600)))
-        try await deps.store.write { [updated] tx in
-            try await tx.updateSecurity(of: updated)
-            try await tx.insert(record)
-            try await tx.appendAudit(AuditEntry(.loginSucceeded, actor: user.id, organisation: user.organisationID, target: record.id,
-                                                details: ["second_factor": user.totpEnabled ? "totp" : "none"]), at: now)
+        if failure == nil {
+            let accepted = try await deps.store.write { [matchedCounter] tx -> Bool in
+                // With a second factor, only one sign-in can use a given code, however many arrive at once.
+                guard try await tx.recordLoginSuccess(userID: userID, totpCounter: matchedCounter) else { return false }
+                try await tx.insert(record)
+                try await tx.appendAudit(AuditEntry(.loginSucceeded, actor: user.id, organisation: user.organisationID, target: record.id,
+                                                    details: ["second_factor": user.totpEnabled ? "totp" : "none"]), at: now)
+                return true
+            }
+            if accepted { return Issued(token: token, record: record) }
+            failure = "totp_reused"
         }
-        return Issued(token: token, record: record)
+        let reason = failure ?? "wrong_password"
+        let lockUntil = now.addingTimeInterval(TimeInterval(limits.lockMinutes * 60))
+        try await deps.store.write { tx in
+            try await tx.appendAudit(AuditEntry(.loginFailed, actor: user.id, organisation: user.organisationID, target: user.id,
+                                                details: ["reason": reason]), at: now)
+            if counted >= limits.lockLoginsAfter,
+               try await tx.lockAccount(userID: userID, until: lockUntil, ifFailuresAtLeast: limits.lockLoginsAfter) {
+                try await tx.appendAudit(AuditEntry(.loginLocked, actor: user.id, organisation: user.organisationID,
+                                                    target: user.id, details: ["minutes": String(limits.lockMinutes)]), at: now)
+            }
+        }
+        throw Self.invalidCredentials
     }
 
     /// The user behind a bearer token, or `unauthenticated`.
@@ -109,6 +107,24 @@ public struct AuthService: Sendable {
         }
         guard let found else { throw SafehavenError.unauthenticated }
         return found
+    }
+
+    /// Refuses an attempt on a locked account, or one that comes too soon after the last failure.
+    static func checkLimits(_ user: User, limits: Limits, now: Date) throws {
+        if let until = user.lockedUntil, until > now {
+            throw SafehavenError(.rateLimited, code: "account_locked",
+                                 message: "Too many failed sign-ins: this account is locked for a while. Try again later or ask an administrator.",
+                                 retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
+        }
+        if user.failedLogins >= limits.slowLoginsAfter, let last = user.lastFailedLoginAt {
+            let wait = TimeInterval(1 << min(user.failedLogins - limits.slowLoginsAfter, 10))
+            let allowedAt = last.addingTimeInterval(wait)
+            if allowedAt > now {
+                throw SafehavenError(.rateLimited, code: "too_many_attempts",
+                                     message: "Too many failed sign-ins: wait a moment before trying again.",
+                                     retryAfter: Int(allowedAt.timeIntervalSince(now).rounded(.up)))
+            }
+        }
     }
 
     /// Ends a session (or withdraws an API token).

@@ -27,4 +27,17 @@ public protocol DirectoryWriting: DirectoryReading {
     func updateSecurity(of user: User) async throws
     func insert(_ token: AccessToken) async throws
     func revokeToken(id: String, at: Date) async throws
+
+    // Sign-in counters change inside the database, never by read-modify-write in Swift, so
+    // attempts made at the same moment are all counted.
+
+    /// Counts a sign-in attempt before the password is checked, only if the account's failure count
+    /// is still `failures` (what the decision to allow it was based on) and it is not locked at
+    /// `at`; false if another attempt changed it first.
+    func reserveLoginAttempt(userID: String, failures: Int, at: Date) async throws -> Bool
+    /// Locks the account until `until` if it has at least `failures` counted; true if this call locked it.
+    func lockAccount(userID: String, until: Date, ifFailuresAtLeast failures: Int) async throws -> Bool
+    /// Clears the counters after a good sign-in. With a TOTP step, only if that step is newer than
+    /// the last one accepted (so one code signs in once); false if another sign-in used it first.
+    func recordLoginSuccess(userID: String, totpCounter: Int64?) async throws -> Bool
 }
