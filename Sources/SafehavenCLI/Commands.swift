@@ -25,6 +25,10 @@ public enum Commands {
         var logger = Logger(label: "safehaven")
         logger.logLevel = config.logLevel
         let runtime = try await Runtime.open(config: config, logger: logger)
+        // Partial writes left by a crash belong to no upload now: remove them before serving.
+        if let removed = try? runtime.blobs.removeAbandonedWrites(olderThan: .distantFuture), removed > 0 {
+            logger.info("removed partial writes left by an earlier stop", metadata: ["count": "\(removed)"])
+        }
         // The database service closes the connection when the group stops; if the group never
         // got going (the port is taken, say), close it here.
         do {

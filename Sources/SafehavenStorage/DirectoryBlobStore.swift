@@ -70,10 +70,10 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
         return out
     }
 
-    public func removeAbandonedWrites(olderThan date: Date) throws -> Int {
+    public func removeAbandonedWrites(olderThan date: Date, keeping: Set<String> = []) throws -> Int {
         var removed = 0
         let fm = FileManager.default
-        for name in try fm.contentsOfDirectory(atPath: tmp.path) {
+        for name in try fm.contentsOfDirectory(atPath: tmp.path) where !keeping.contains(String(name.dropLast(".partial".count))) {
             let path = tmp.appendingPathComponent(name).path
             let attrs = try? fm.attributesOfItem(atPath: path)
             if let modified = attrs?[.modificationDate] as? Date, modified < date, unlink(path) == 0 { removed += 1 }

@@ -50,6 +50,37 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func anUploadStillInProgressKeepsItsBlobsHoweverLongItTakes(db: TestDatabase) async throws {
+        try await TestEnvironment.with(db) { env in
+            let people = try await env.seedPeople()
+            let shares = env.runtime.shares
+            let upload = try await shares.beginUpload(sender: people.alice)
+            try await shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
+                                               purpose: "Strategy discussion"), into: upload)
+            // The first file is complete, the second still streaming, three hours in.
+            let first = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
+            try first.write(Array("first".utf8))
+            let done = try first.finish()
+            let second = try upload.beginFile(name: "b.pdf", contentType: "application/pdf")
+            try second.write(Array("second, still coming".utf8))
+            let streaming = try #require(try FileManager.default.contentsOfDirectory(atPath: env.directoryURL.appendingPathComponent("tmp").path).first)
+            env.clock.advance(3 * 3600)
+            try age(env, blobPath(done.blobID), to: env.clock.now().addingTimeInterval(-3 * 3600))
+            try age(env, "tmp/\(streaming)", to: env.clock.now().addingTimeInterval(-3 * 3600))
+            #expect(try await shares.sweepOrphans(grace: 3600) == 0)
+            #expect(env.runtime.blobs.exists(id: done.blobID))
+            #expect(env.runtime.blobs.partialCount() == 1)
+            // It finishes and commits: both blobs are the share's.
+            try second.finish()
+            let detail = try await shares.commit(upload)
+            #expect(detail.files.count == 2)
+            #expect(try await shares.sweepOrphans(grace: 3600) == 0)
+            #expect(detail.files.allSatisfy { env.runtime.blobs.exists(id: $0.blobID) })
+            #expect(env.deps.inProgress.current.isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func aDatabaseFromANewerVersionIsRefusedWithAClearMessage(db: TestDatabase) async throws {
         try await TestEnvironment.with(db) { env in
             try await env.store.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from_the_future', 0)")

@@ -14,6 +14,8 @@ public struct Dependencies: Sendable {
     public var limits: Limits
     /// The route policy in force (the `uk-current` profile unless configured otherwise).
     public var policy: RoutePolicy
+    /// Blobs being written for work not yet committed; the sweep skips them.
+    public let inProgress = BlobsInProgress()
 
     public init(store: any Store, blobs: any BlobStore, kek: KeyEncryptionKey, clock: any Clock,
                 ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, limits: Limits = Limits(),

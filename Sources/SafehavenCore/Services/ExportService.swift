@@ -21,6 +21,8 @@ public struct ExportService: Sendable {
         let password = PasswordGenerator.generate(random: deps.random, groups: 6, groupLength: 5)
         let exportID = deps.ids.next()
         let blobID = deps.ids.next()
+        deps.inProgress.add(blobID)
+        defer { deps.inProgress.remove(blobID) }
         let blob = try deps.blobs.makeWriter(id: blobID)
         var size: Int64 = 0
         do {

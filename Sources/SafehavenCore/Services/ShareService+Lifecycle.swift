@@ -59,11 +59,15 @@ extension ShareService {
     @discardableResult
     public func sweepOrphans(grace: TimeInterval = 3600) async throws -> Int {
         let cutoff = deps.clock.now().addingTimeInterval(-grace)
-        let candidates = try deps.blobs.sweepCandidates(olderThan: cutoff)
-        var removed = try deps.blobs.removeAbandonedWrites(olderThan: cutoff)
+        let busy = deps.inProgress.current
+        let candidates = try deps.blobs.sweepCandidates(olderThan: cutoff).filter { !busy.contains($0) }
+        var removed = try deps.blobs.removeAbandonedWrites(olderThan: cutoff, keeping: busy)
         guard !candidates.isEmpty else { return removed }
         let referenced = try await deps.store.read { try await $0.referencedBlobIDs() }
-        for id in candidates where !referenced.contains(id) {
+        // A blob whose upload committed while the list was being made is referenced by now, or
+        // was still in progress a moment ago.
+        let stillBusy = deps.inProgress.current
+        for id in candidates where !referenced.contains(id) && !stillBusy.contains(id) {
             try deps.blobs.delete(id: id)
             removed += 1
         }

@@ -179,6 +179,7 @@ extension ShareService {
             upload.discard()
             throw error
         }
+        upload.settled()
         return Detail(share: share, status: share.status(at: now),
                       sender: PersonSummary(sender, organisation: organisations.first { $0.id == sender.organisationID }), recipients: recipients,
                       files: files, message: plan.message, viewerIsSender: true, viewer: nil)

@@ -53,7 +53,14 @@ public final class ShareUpload: Sendable {
             }
         }
         let blobID = deps.ids.next()
-        let writer = try deps.blobs.makeWriter(id: blobID)
+        deps.inProgress.add(blobID)
+        let writer: any BlobWriter
+        do {
+            writer = try deps.blobs.makeWriter(id: blobID)
+        } catch {
+            deps.inProgress.remove(blobID)
+            throw error
+        }
         let file = IncomingFile(upload: self, fileID: deps.ids.next(), blobID: blobID, name: FileName.sanitise(rawName),
                                 contentType: Self.safeContentType(contentType), writer: writer)
         state.withLock { $0.open = file }
@@ -78,7 +85,15 @@ public final class ShareUpload: Sendable {
         }
     }
 
-    func aborted(blobID: String) { state.withLock { $0.open = nil } }
+    func aborted(blobID: String) {
+        state.withLock { $0.open = nil }
+        deps.inProgress.remove(blobID)
+    }
+
+    /// The upload is committed (its rows now refer to its blobs) or given up: nothing is in progress.
+    func settled() {
+        deps.inProgress.remove(state.withLock { $0.blobIDs })
+    }
 
     /// Removes everything written; safe to call more than once.
     public func discard() {
@@ -92,6 +107,7 @@ public final class ShareUpload: Sendable {
         }
         open?.abort()
         for id in blobIDs { try? deps.blobs.delete(id: id) }
+        deps.inProgress.remove(blobIDs)
     }
 
     /// Content types are only a hint to the recipient's browser; anything odd becomes a download.

@@ -8,9 +8,10 @@ public protocol BlobStore: Sendable {
     /// Opens a committed blob for reading.
     func openReader(id: String) throws -> any BlobReader
     func delete(id: String) throws
-    /// Committed blobs last modified before `date`, and abandoned partial writes older than it.
+    /// Committed blobs last modified before `date`.
     func sweepCandidates(olderThan date: Date) throws -> [String]
-    func removeAbandonedWrites(olderThan date: Date) throws -> Int
+    /// Removes partial writes last modified before `date`, except those of the blobs in `keeping`.
+    func removeAbandonedWrites(olderThan date: Date, keeping: Set<String>) throws -> Int
 }
 
 /// One blob being written.
