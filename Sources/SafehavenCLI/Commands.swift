@@ -78,15 +78,6 @@ public enum Commands {
     }
 
     /// The report line and whether the chain is intact.
-    public static func verifyAudit(config: AppConfig) async throws -> (String, Bool) {
-        try await withRuntime(config) { runtime in
-            switch try await AuditVerifier(store: runtime.store, signer: runtime.signer).verify() {
-            case .ok(let events, _): return ("ok: \(events) events", true)
-            case .bad(let seq, let reason): return ("bad: event \(seq): \(reason)", false)
-            }
-        }
-    }
-
     /// Writes a line straight to standard output, unbuffered, so a notice reaches a pipe or a log
     /// file at once.
     static func say(_ line: String) {

@@ -7,10 +7,11 @@ import Foundation
 public enum AuditChain {
     /// Hex of 32 zero bytes: the hash before the first event.
     public static let genesis = String(repeating: "0", count: 64)
+    static let domain = Array("safehaven-audit-v1".utf8)
 
     /// Canonical bytes of an event's fields (the caller fixes the order).
     public static func canonicalBytes(_ fields: [String]) -> [UInt8] {
-        var out: [UInt8] = Array("safehaven-audit-v1".utf8)
+        var out = domain
         for field in fields {
             let bytes = Array(field.utf8)
             out += Encoding.bigEndian(UInt64(bytes.count), width: 4)
@@ -19,27 +20,60 @@ public enum AuditChain {
         return out
     }
 
-    /// The next link of the chain, in hex.
-    public static func next(previousHex: String, fields: [String]) -> String {
+    /// The next link of the chain, in hex. A previous hash that is not exactly 32 bytes of hex is
+    /// an error: it is never hashed as something else.
+    public static func next(previousHex: String, fields: [String]) throws -> String {
+        guard let previous = Encoding.fromHex(previousHex), previous.count == 32 else { throw CryptoFailure.malformedHash }
         var hasher = SHA256()
-        hasher.update(data: Encoding.fromHex(previousHex) ?? [])
+        hasher.update(data: previous)
         hasher.update(data: canonicalBytes(fields))
         return Encoding.hex(hasher.finalize())
     }
 }
 
-/// Signs and checks audit checkpoints `(count, head hash)` with Ed25519, so that rewriting the
-/// chain from some point on (recomputing every later hash) is still caught: the attacker would
-/// also need this key, which lives beside the key-encryption key and never in the database.
+/// The public half of the audit key: all anyone needs to check a chain and its checkpoints.
+public struct CheckpointVerifier: Sendable, Equatable {
+    public let publicKeyHex: String
+    private let publicKey: Curve25519.Signing.PublicKey
+
+    public init(publicKeyHex: String) throws {
+        let trimmed = publicKeyHex.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard let raw = Encoding.fromHex(trimmed), raw.count == 32 else { throw CryptoFailure.malformedKey }
+        self.publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: raw)
+        self.publicKeyHex = trimmed
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.publicKeyHex == b.publicKeyHex }
+
+    /// What a checkpoint signs: a domain string, the event count (8 bytes big-endian) and the
+    /// 32-byte head hash. Nil when the head is not 32 bytes of hex.
+    static func message(count: Int64, headHex: String) -> [UInt8]? {
+        guard count >= 0, let head = Encoding.fromHex(headHex), head.count == 32 else { return nil }
+        return Array("safehaven-audit-checkpoint-v1".utf8) + Encoding.bigEndian(UInt64(count)) + head
+    }
+
+    /// True when `signatureHex` is this key's signature over the checkpoint.
+    public func verify(count: Int64, headHex: String, signatureHex: String) -> Bool {
+        guard let signature = Encoding.fromHex(signatureHex), signature.count == 64,
+              let message = Self.message(count: count, headHex: headHex) else { return false }
+        return publicKey.isValidSignature(signature, for: message)
+    }
+}
+
+/// Signs audit checkpoints `(count, head hash)` with Ed25519, so that rewriting the chain from
+/// some point on (recomputing every later hash) is still caught: the attacker would also need this
+/// key, which lives beside the key-encryption key and never in the database.
 public struct CheckpointSigner: Sendable {
     private let privateKey: Curve25519.Signing.PrivateKey
-    /// Hex of the public key, recorded with each checkpoint.
-    public let publicKeyHex: String
+    /// The public half, for verifying.
+    public let verifier: CheckpointVerifier
+    /// Hex of the public key.
+    public var publicKeyHex: String { verifier.publicKeyHex }
 
     public init(seed: [UInt8]) throws {
         guard seed.count == 32 else { throw CryptoFailure.malformedKey }
         self.privateKey = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
-        self.publicKeyHex = Encoding.hex(privateKey.publicKey.rawRepresentation)
+        self.verifier = try CheckpointVerifier(publicKeyHex: Encoding.hex(privateKey.publicKey.rawRepresentation))
     }
 
     /// Text form kept in `audit.key`: base64 of the 32-byte seed.
@@ -54,18 +88,14 @@ public struct CheckpointSigner: Sendable {
         Data(random.bytes(32)).base64EncodedString()
     }
 
-    static func message(count: Int64, headHex: String) -> [UInt8] {
-        Array("safehaven-audit-checkpoint-v1".utf8) + Encoding.bigEndian(UInt64(count)) + (Encoding.fromHex(headHex) ?? [])
-    }
-
     /// Hex signature over the checkpoint.
     public func sign(count: Int64, headHex: String) throws -> String {
-        Encoding.hex(try privateKey.signature(for: Self.message(count: count, headHex: headHex)))
+        guard let message = CheckpointVerifier.message(count: count, headHex: headHex) else { throw CryptoFailure.malformedHash }
+        return Encoding.hex(try privateKey.signature(for: message))
     }
 
     /// True when `signatureHex` is this key's signature over the checkpoint.
     public func verify(count: Int64, headHex: String, signatureHex: String) -> Bool {
-        guard let signature = Encoding.fromHex(signatureHex) else { return false }
-        return privateKey.publicKey.isValidSignature(signature, for: Self.message(count: count, headHex: headHex))
+        verifier.verify(count: count, headHex: headHex, signatureHex: signatureHex)
     }
 }

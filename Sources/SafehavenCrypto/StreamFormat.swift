@@ -11,6 +11,8 @@ public enum CryptoFailure: Error, Equatable, Sendable {
     case keyUnwrapFailed
     /// A key or encoded value had the wrong length or shape.
     case malformedKey
+    /// A hash that should be 32 bytes of hex was not.
+    case malformedHash
 }
 
 /// Safehaven blob format v1: the STREAM construction over AES-256-GCM.

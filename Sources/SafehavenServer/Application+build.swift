@@ -51,7 +51,10 @@ public func buildApplication(
     var logger = runtime.logger
     logger.logLevel = runtime.config.logLevel
     var services: [any Service] = [DatabaseService(runtime: runtime)]
-    if runJobs { services.append(BackgroundJobs(runtime: runtime, interval: .seconds(runtime.config.jobInterval))) }
+    if runJobs {
+        services.append(BackgroundJobs(runtime: runtime, interval: .seconds(runtime.config.jobInterval)))
+        services.append(AuditCheckpointJob(runtime: runtime))
+    }
     return Application(
         router: try buildRouter(runtime: runtime),
         configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Safehaven"),

@@ -3,6 +3,22 @@ import Logging
 import SafehavenCore
 import ServiceLifecycle
 
+/// Signs an audit checkpoint over new events every half signing interval, so no event waits
+/// longer than the interval for one.
+struct AuditCheckpointJob: Service {
+    let runtime: Runtime
+
+    func run() async throws {
+        let every = Duration.seconds(max(1, runtime.deps.limits.auditCheckpointSeconds / 2))
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do { try await runtime.audit.checkpoint() } catch {
+                runtime.logger.critical("audit checkpoint refused", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+        }
+    }
+}
+
 /// Runs the periodic jobs (expire shares and destroy their content; sweep orphaned blobs) until
 /// the service group shuts down.
 struct BackgroundJobs: Service {

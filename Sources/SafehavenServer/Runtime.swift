@@ -13,6 +13,8 @@ public struct Runtime: Sendable {
     public let blobs: DirectoryBlobStore
     public let signer: CheckpointSigner
     public let logger: Logger
+    /// False for a dry run, which must change nothing.
+    let writable: Bool
 
     // The use cases, each over the same dependencies.
     public var auth: AuthService { AuthService(deps) }
@@ -23,8 +25,11 @@ public struct Runtime: Sendable {
     public var partnerPasswords: PartnerPasswordService { PartnerPasswordService(deps) }
     public var policy: PolicyService { PolicyService(deps) }
     public var health: HealthService { HealthService(deps) }
+    public var audit: AuditService { AuditService(deps) }
 
-    init(config: AppConfig, deps: Dependencies, store: SQLStore, blobs: DirectoryBlobStore, signer: CheckpointSigner, logger: Logger) {
+    init(config: AppConfig, deps: Dependencies, store: SQLStore, blobs: DirectoryBlobStore, signer: CheckpointSigner, logger: Logger,
+         writable: Bool) {
+        self.writable = writable
         self.config = config
         self.deps = deps
         self.store = store
@@ -64,12 +69,14 @@ public struct Runtime: Sendable {
                 config.dataDirectory.appendingPathComponent("audit.key"), mayCreate: mayCreate,
                 make: { CheckpointSigner.generateEncoded(random: random) }))
             if migrate { try await KeyFile.check(kek: kek, signer: signer, against: installation) }
-            let store = SQLStore(backend: backend, signer: signer, counter: counter)
+            let store = SQLStore(backend: backend, counter: counter)
             let blobs = try DirectoryBlobStore(root: config.dataDirectory)
             let deps = Dependencies(store: store, blobs: blobs, kek: kek, clock: clock, ids: ids, random: random,
-                                    passwords: PasswordHasher(logN: config.passwordCost, random: random), limits: config.limits,
+                                    passwords: PasswordHasher(logN: config.passwordCost, random: random), auditSigner: signer,
+                                    limits: config.limits,
                                     policy: policy)
-            return Runtime(config: config, deps: deps, store: store, blobs: blobs, signer: signer, logger: logger)
+            return Runtime(config: config, deps: deps, store: store, blobs: blobs, signer: signer, logger: logger,
+                           writable: migrate)
         } catch {
             await backend.close()
             throw error
@@ -78,7 +85,16 @@ public struct Runtime: Sendable {
 
     public var migrator: Migrator { Migrator(backend: store.backend) }
 
-    public func close() async { await store.backend.close() }
+    /// Signs a checkpoint over whatever this process appended to the audit chain, then closes the
+    /// database.
+    public func close() async {
+        if writable {
+            do { try await audit.checkpoint() } catch {
+                logger.error("could not sign an audit checkpoint on closing", metadata: ["error": "\(error)"])
+            }
+        }
+        await store.backend.close()
+    }
 
     /// On a new installation (no users at all), creates an administrators' organisation and a
     /// first administrator, returning the address and one-time password to show once.

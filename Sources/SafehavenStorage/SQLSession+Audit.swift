@@ -4,8 +4,8 @@ import SafehavenCrypto
 import SQLKit
 
 extension SQLSession {
-    /// Appends one event to the chain and signs a checkpoint for the new head, inside the caller's
-    /// transaction. On PostgreSQL an advisory lock serialises appenders across instances; SQLite's
+    /// Appends one event to the chain inside the caller's transaction (checkpoints are signed
+    /// separately, at most one signing interval later). On PostgreSQL an advisory lock serialises appenders across instances; SQLite's
     /// single writer does that already.
     func appendAudit(_ entry: AuditEntry, at: Date) async throws -> AuditEvent {
         if isPostgres { try await db.raw("SELECT pg_advisory_xact_lock(727274)").run() }
@@ -16,17 +16,12 @@ extension SQLSession {
         var event = AuditEvent(seq: previousSeq + 1, at: Millis.date(Millis.from(at)), action: entry.action.rawValue,
                                actorID: entry.actorID ?? "", organisationID: entry.organisationID ?? "",
                                targetID: entry.targetID ?? "", details: details, previousHash: previousHash, hash: "")
-        event.hash = AuditChain.next(previousHex: previousHash, fields: event.chainFields)
+        event.hash = try AuditChain.next(previousHex: previousHash, fields: event.chainFields)
         try await db.raw("""
             INSERT INTO audit_events (seq, at, action, actor_id, organisation_id, target_id, details, prev_hash, hash)
             VALUES (\(bind: event.seq), \(bind: Millis.from(event.at)), \(bind: event.action), \(bind: event.actorID),
                 \(bind: event.organisationID), \(bind: event.targetID), \(bind: event.details), \(bind: event.previousHash),
                 \(bind: event.hash))
-            """).run()
-        let signature = try signer.sign(count: event.seq, headHex: event.hash)
-        try await db.raw("""
-            INSERT INTO audit_checkpoints (count, head_hash, signature, at)
-            VALUES (\(bind: event.seq), \(bind: event.hash), \(bind: signature), \(bind: Millis.from(event.at)))
             """).run()
         return event
     }
@@ -45,10 +40,32 @@ extension SQLSession {
     }
 
     func auditCheckpoints() async throws -> [AuditCheckpoint] {
-        try await db.raw("SELECT * FROM audit_checkpoints ORDER BY count").all().map { row in
-            AuditCheckpoint(count: try row.int("count"), headHash: try row.string("head_hash"),
-                            signature: try row.string("signature"), at: try row.date("at"))
-        }
+        try await db.raw("SELECT * FROM audit_checkpoints ORDER BY count").all().map(Self.checkpoint)
+    }
+
+    func latestAuditCheckpoint() async throws -> AuditCheckpoint? {
+        try await db.raw("SELECT * FROM audit_checkpoints ORDER BY count DESC LIMIT 1").first().map(Self.checkpoint)
+    }
+
+    func auditHead() async throws -> (seq: Int64, hash: String)? {
+        guard let row = try await db.raw("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first() else { return nil }
+        return (try row.int("seq"), try row.string("hash"))
+    }
+
+    func auditEvent(seq: Int64) async throws -> AuditEvent? {
+        try await auditEvents(after: seq - 1, limit: 1).first { $0.seq == seq }
+    }
+
+    func insertAuditCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
+        try await db.raw("""
+            INSERT INTO audit_checkpoints (count, head_hash, signature, at)
+            VALUES (\(bind: checkpoint.count), \(bind: checkpoint.headHash), \(bind: checkpoint.signature), \(bind: Millis.from(checkpoint.at)))
+            """).run()
+    }
+
+    static func checkpoint(_ row: any SQLRow) throws -> AuditCheckpoint {
+        AuditCheckpoint(count: try row.int("count"), headHash: try row.string("head_hash"),
+                        signature: try row.string("signature"), at: try row.date("at"))
     }
 
     /// Sorted keys and no whitespace, so the same details always hash the same.

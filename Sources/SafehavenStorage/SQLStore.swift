@@ -7,18 +7,16 @@ import SQLKit
 /// split by aggregate into `SQLSession+….swift` files.
 public struct SQLStore: Store {
     public let backend: any DatabaseBackend
-    let signer: CheckpointSigner
     /// When set, every statement is counted (tests of query budgets).
     let counter: QueryCounter?
 
-    public init(backend: any DatabaseBackend, signer: CheckpointSigner, counter: QueryCounter? = nil) {
+    public init(backend: any DatabaseBackend, counter: QueryCounter? = nil) {
         self.backend = backend
-        self.signer = signer
         self.counter = counter
     }
 
     private func session(_ db: any SQLDatabase) -> SQLSession {
-        SQLSession(db: counter.map { CountingDatabase(base: db, counter: $0) } ?? db, isPostgres: backend.isPostgres, signer: signer)
+        SQLSession(db: counter.map { CountingDatabase(base: db, counter: $0) } ?? db, isPostgres: backend.isPostgres)
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
@@ -41,7 +39,6 @@ public struct SQLStore: Store {
 struct SQLSession: StoreWriter {
     let db: any SQLDatabase
     let isPostgres: Bool
-    let signer: CheckpointSigner
 }
 
 extension SQLRow {

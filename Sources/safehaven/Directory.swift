@@ -90,21 +90,61 @@ struct Token: AsyncParsableCommand {
 }
 
 struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the audit trail.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(abstract: "Check, export and checkpoint the audit trail.",
+                                                    subcommands: [Verify.self, Export.self, Checkpoint.self, PublicKey.self])
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prove the audit chain is intact; names the first bad event otherwise.")
+        static let configuration = CommandConfiguration(
+            abstract: "Prove the audit chain is intact; names the first bad event otherwise.",
+            discussion: "With --export, checks an export file on any machine using the public key alone.")
         @OptionGroup var store: StoreOptions
+        @Option(help: "An export written by `audit export`, checked without opening any data directory.") var export: String?
+        @Option(name: .customLong("public-key"), help: "The audit public key (hex, or a file holding it) you trust.") var publicKey: String?
+        @Option(name: .customLong("checkpoint"), help: "A published checkpoint count:headhash:signature the chain must still contain.")
+        var checkpoints: [String] = []
 
         func run() async throws {
             let outcome: (String, Bool)
             do {
-                outcome = try await Commands.verifyAudit(config: try store.config())
+                if let export {
+                    outcome = try Commands.verifyAuditExport(file: export, publicKey: publicKey, published: checkpoints)
+                } else {
+                    outcome = try await Commands.verifyAudit(config: try store.config(), published: checkpoints)
+                }
             } catch {
                 throw fail(error)
             }
             print(outcome.0)
             if !outcome.1 { throw ExitCode(1) }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the chain, its checkpoints and the public key as JSON lines.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "File to write (owner-only).") var out: String
+
+        func run() async throws {
+            do { print(try await Commands.exportAudit(config: try store.config(), out: out)) } catch { throw fail(error) }
+        }
+    }
+
+    struct Checkpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a checkpoint over the chain now and print it to publish (count:headhash:signature).")
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            do { print(try await Commands.auditCheckpoint(config: try store.config())) } catch { throw fail(error) }
+        }
+    }
+
+    struct PublicKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "public-key", abstract: "Print the audit public key (hex).")
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            do { print(try await Commands.auditPublicKey(config: try store.config())) } catch { throw fail(error) }
         }
     }
 }

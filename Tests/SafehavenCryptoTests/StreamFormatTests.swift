@@ -165,16 +165,46 @@ import Testing
 @Suite struct AuditChainTests {
     @Test func chainLinksAndCheckpointsVerify() throws {
         let signer = try CheckpointSigner(seed: SeededRandomSource(seed: 2).bytes(32))
-        let h1 = AuditChain.next(previousHex: AuditChain.genesis, fields: ["1", "a"])
-        let h2 = AuditChain.next(previousHex: h1, fields: ["2", "b"])
+        let h1 = try AuditChain.next(previousHex: AuditChain.genesis, fields: ["1", "a"])
+        let h2 = try AuditChain.next(previousHex: h1, fields: ["2", "b"])
         #expect(h1 != h2 && h1.count == 64)
         // Field boundaries matter: ("ab","") must not hash like ("a","b").
-        #expect(AuditChain.next(previousHex: h1, fields: ["ab", ""]) != AuditChain.next(previousHex: h1, fields: ["a", "b"]))
+        #expect(try AuditChain.next(previousHex: h1, fields: ["ab", ""]) != AuditChain.next(previousHex: h1, fields: ["a", "b"]))
         let signature = try signer.sign(count: 2, headHex: h2)
         #expect(signer.verify(count: 2, headHex: h2, signatureHex: signature))
         #expect(!signer.verify(count: 3, headHex: h2, signatureHex: signature))
         #expect(!signer.verify(count: 2, headHex: h1, signatureHex: signature))
         let other = try CheckpointSigner(seed: SeededRandomSource(seed: 3).bytes(32))
         #expect(!other.verify(count: 2, headHex: h2, signatureHex: signature))
+    }
+
+    /// The worked example in docs/formats.md, computed independently (Python's hashlib).
+    @Test func workedExampleMatchesTheDocumentedBytes() throws {
+        let fields = ["1", "1700000000000", "login.failed", "", "o-1", "", #"{"reason":"wrong_password"}"#]
+        #expect(Encoding.hex(AuditChain.canonicalBytes(fields)) == "73616665686176656e2d61756469742d763100000001310000000d3137303030"
+            + "30303030303030300000000c6c6f67696e2e6661696c656400000000000000036f2d31000000000000001b7b22726561736f6e223a2277726f6e"
+            + "675f70617373776f7264227d")
+        let h1 = try AuditChain.next(previousHex: AuditChain.genesis, fields: fields)
+        #expect(h1 == "0731331984563f1f43aa21a67a365b4564564d5157b885c5691e717dea89b5c6")
+        let h2 = try AuditChain.next(previousHex: h1, fields: ["2", "1700000001000", "share.created", "u-1", "o-1", "s-1", "{}"])
+        #expect(h2 == "64e27f7b27d26ac1cc6af24c9a534e67dedb391d52344c67f10324e7af64656b")
+    }
+
+    @Test func malformedPreviousHashIsAnErrorNotEmpty() {
+        for bad in ["", "00", String(repeating: "g", count: 64), String(repeating: "0", count: 66)] {
+            #expect(throws: CryptoFailure.malformedHash) { try AuditChain.next(previousHex: bad, fields: ["1"]) }
+        }
+        let signer = try? CheckpointSigner(seed: SeededRandomSource(seed: 2).bytes(32))
+        #expect(throws: CryptoFailure.malformedHash) { try signer?.sign(count: 1, headHex: "") }
+    }
+
+    @Test func verifierNeedsOnlyThePublicKey() throws {
+        let signer = try CheckpointSigner(seed: SeededRandomSource(seed: 2).bytes(32))
+        let head = try AuditChain.next(previousHex: AuditChain.genesis, fields: ["1"])
+        let signature = try signer.sign(count: 1, headHex: head)
+        let verifier = try CheckpointVerifier(publicKeyHex: signer.publicKeyHex.uppercased() + "\n")
+        #expect(verifier.verify(count: 1, headHex: head, signatureHex: signature))
+        #expect(!verifier.verify(count: 1, headHex: head, signatureHex: String(signature.dropLast(2)) + "00"))
+        #expect(throws: CryptoFailure.malformedKey) { try CheckpointVerifier(publicKeyHex: "abcd") }
     }
 }

@@ -64,9 +64,9 @@ import Testing
             #expect(lastEvents?.suffix(2) == ["revoked", "destroyed"])
             #expect(env.runtime.blobs.count() == 0)
 
-            let outcome = try await AuditVerifier(store: env.store, signer: env.runtime.signer).verify()
-            guard case .ok(let count, _) = outcome else { Issue.record("audit chain broken: \(outcome)"); return }
-            #expect(count > 10)
+            let outcome = try await env.runtime.audit.verify()
+            guard case .ok(let report) = outcome else { Issue.record("audit chain broken: \(outcome)"); return }
+            #expect(report.events > 10)
         }
     }
 

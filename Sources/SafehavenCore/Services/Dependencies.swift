@@ -11,6 +11,8 @@ public struct Dependencies: Sendable {
     public var ids: any IDGenerator
     public var random: any RandomSource
     public var passwords: PasswordHasher
+    /// Signs audit checkpoints; its public half verifies them.
+    public var auditSigner: CheckpointSigner
     public var limits: Limits
     /// The route policy in force (the `uk-current` profile unless configured otherwise).
     public var policy: RoutePolicy
@@ -18,7 +20,8 @@ public struct Dependencies: Sendable {
     public let inProgress = BlobsInProgress()
 
     public init(store: any Store, blobs: any BlobStore, kek: KeyEncryptionKey, clock: any Clock,
-                ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, limits: Limits = Limits(),
+                ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, auditSigner: CheckpointSigner,
+                limits: Limits = Limits(),
                 policy: RoutePolicy = BuiltInProfiles.ukCurrent) {
         self.policy = policy
         self.store = store
@@ -28,6 +31,7 @@ public struct Dependencies: Sendable {
         self.ids = ids
         self.random = random
         self.passwords = passwords
+        self.auditSigner = auditSigner
         self.limits = limits
     }
 }
@@ -48,6 +52,9 @@ public struct Limits: Sendable, Equatable {
     /// Failed logins after which the account is locked for `lockMinutes`.
     public var lockLoginsAfter = 10
     public var lockMinutes = 15
+    /// Longest time an audit event may wait for a signed checkpoint; older unsigned events fail
+    /// verification.
+    public var auditCheckpointSeconds = 60
 
     public init() {}
 }

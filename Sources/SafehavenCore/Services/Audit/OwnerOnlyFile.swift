@@ -1,0 +1,16 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Files the service writes for an operator (exports, backups) are readable by its own user only.
+enum OwnerOnlyFile {
+    static func create(_ url: URL) throws -> FileHandle {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw SafehavenError.badRequest("file_not_writable", "\(url.path) cannot be written (\(String(cString: strerror(errno)))).")
+        }
+        fchmod(fd, 0o600)
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+}
