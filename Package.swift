@@ -105,7 +105,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "safehaven-bench",
-            dependencies: ["SafehavenCore", "SafehavenCrypto", "SafehavenStorage", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SafehavenCore", "SafehavenCrypto", "SafehavenStorage", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             path: "Sources/SafehavenBench"
         ),
         .target(

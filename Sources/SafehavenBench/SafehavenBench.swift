@@ -11,14 +11,19 @@ import Glibc
 /// one direction per process so each peak RSS is its own. Used by `scripts/bench`.
 ///   safehaven-bench seal INPUT STORE-DIR   → prints "seal <bytes> <seconds> <MB/s> <peak RSS KiB>"
 ///   safehaven-bench open STORE-DIR OUTPUT  → prints "open <bytes> <seconds> <MB/s> <peak RSS KiB>"
+///   safehaven-bench audit-fill DB AUDIT-KEY N → appends N audit events and one signed checkpoint
 @main
 struct SafehavenBench {
     static let blobID = "bench-1"
     /// The same key in every process, so `open` reads what `seal` wrote.
     static var key: SymmetricKey { KeyEncryptionKey.newDataKey(random: SeededRandomSource(seed: 1)) }
 
-    static func main() throws {
+    static func main() async throws {
         let args = CommandLine.arguments
+        if args.count == 5, args[1] == "audit-fill" {
+            try await AuditFill.run(database: args[2], keyFile: args[3], events: Int(args[4]) ?? 1_000_000)
+            return
+        }
         guard args.count == 4 else {
             FileHandle.standardError.write(Data("usage: safehaven-bench seal INPUT DIR | open DIR OUTPUT\n".utf8))
             exit(2)

@@ -12,10 +12,14 @@ public enum AuditChain {
     /// Canonical bytes of an event's fields (the caller fixes the order).
     public static func canonicalBytes(_ fields: [String]) -> [UInt8] {
         var out = domain
+        out.reserveCapacity(domain.count + fields.reduce(0) { $0 + 4 + $1.utf8.count })
         for field in fields {
-            let bytes = Array(field.utf8)
-            out += Encoding.bigEndian(UInt64(bytes.count), width: 4)
-            out += bytes
+            let length = UInt32(truncatingIfNeeded: field.utf8.count)
+            out.append(UInt8(truncatingIfNeeded: length >> 24))
+            out.append(UInt8(truncatingIfNeeded: length >> 16))
+            out.append(UInt8(truncatingIfNeeded: length >> 8))
+            out.append(UInt8(truncatingIfNeeded: length))
+            out.append(contentsOf: field.utf8)
         }
         return out
     }

@@ -2,30 +2,41 @@ import Foundation
 
 /// Small encoding helpers shared by the crypto formats.
 public enum Encoding {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// Lower-case hexadecimal.
     public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        let input = Array(bytes)
+        return hexDigits.withUnsafeBufferPointer { digits in
+            String(unsafeUninitializedCapacity: input.count * 2) { out in
+                var i = 0
+                for byte in input {
+                    out[i] = digits[Int(byte >> 4)]
+                    out[i + 1] = digits[Int(byte & 0x0F)]
+                    i += 2
+                }
+                return i
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses hexadecimal (either case); nil when malformed.
     public static func fromHex(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(chars.count / 2)
-        var index = 0
-        while index < chars.count {
-            guard let high = nibble(chars[index]), let low = nibble(chars[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
+        var text = text
+        return text.withUTF8 { chars -> [UInt8]? in
+            guard chars.count % 2 == 0 else { return nil }
+            var failed = false
+            let out = [UInt8](unsafeUninitializedCapacity: chars.count / 2) { buffer, count in
+                var index = 0
+                while index < chars.count {
+                    guard let high = nibble(chars[index]), let low = nibble(chars[index + 1]) else { failed = true; break }
+                    buffer[index / 2] = high << 4 | low
+                    index += 2
+                }
+                count = index / 2
+            }
+            return failed ? nil : out
         }
-        return out
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {

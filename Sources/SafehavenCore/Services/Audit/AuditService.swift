@@ -60,13 +60,20 @@ public struct AuditService: Sendable {
     public func verify(published: [PublishedCheckpoint] = [], pageSize: Int = 10_000) async throws -> AuditOutcome {
         let checkpoints = try await deps.store.read { try await $0.auditCheckpoints() }
         var check = AuditChainCheck(checkpoints: checkpoints + published.map(\.asCheckpoint), verifier: deps.auditSigner.verifier)
-        var after: Int64 = 0
+        let store = deps.store
+        @Sendable func page(after: Int64) async throws -> [AuditEvent] {
+            try await store.read { try await $0.auditEvents(after: after, limit: pageSize) }
+        }
+        // The next page is read (on another core) while this one is hashed.
+        var next = Task { try await page(after: 0) }
         while true {
-            let from = after
-            let page = try await deps.store.read { try await $0.auditEvents(after: from, limit: pageSize) }
-            guard let last = page.last else { break }
-            for event in page where !check.feed(event) { return check.finish(now: deps.clock.now(), interval: interval) }
-            after = last.seq
+            let events = try await next.value
+            guard let last = events.last else { break }
+            next = Task { try await page(after: last.seq) }
+            for event in events where !check.feed(event) {
+                next.cancel()
+                return check.finish(now: deps.clock.now(), interval: interval)
+            }
         }
         return check.finish(now: deps.clock.now(), interval: interval)
     }
