@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "SafehavenServerTests",
             dependencies: [
-                "SafehavenServer", "SafehavenCLI", "SafehavenArchive", "SafehavenStorage", "SafehavenTestSupport",
+                "SafehavenServer", "SafehavenCLI", "SafehavenCrypto", "SafehavenArchive", "SafehavenStorage", "SafehavenTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -15,6 +15,7 @@ import Glibc
 @main
 struct SafehavenBench {
     static let blobID = "bench-1"
+    static let binding = BlobBinding.file(share: "bench-share", file: "bench-file")
     /// The same key in every process, so `open` reads what `seal` wrote.
     static var key: SymmetricKey { KeyEncryptionKey.newDataKey(random: SeededRandomSource(seed: 1)) }
 
@@ -43,7 +44,7 @@ struct SafehavenBench {
     static func seal(input: String, dir: String) throws -> Int64 {
         let blobs = try DirectoryBlobStore(root: URL(fileURLWithPath: dir))
         let writer = try blobs.makeWriter(id: blobID)
-        var sealer = StreamSealer(dataKey: key, random: SystemRandomSource())
+        var sealer = StreamSealer(dataKey: key, binding: binding, random: SystemRandomSource())
         let fd = Glibc.open(input, O_RDONLY)
         guard fd >= 0 else { throw POSIXError(.ENOENT) }
         defer { close(fd) }
@@ -64,7 +65,7 @@ struct SafehavenBench {
     static func open(dir: String, output: String) throws -> Int64 {
         let blobs = try DirectoryBlobStore(root: URL(fileURLWithPath: dir))
         let reader = try blobs.openReader(id: blobID)
-        var opener = StreamOpener(dataKey: key)
+        var opener = StreamOpener(dataKey: key, binding: binding)
         let fd = Glibc.open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { close(fd) }
         var total: Int64 = 0
@@ -84,7 +85,7 @@ struct SafehavenBench {
     /// Sealing alone, no I/O: separates the cipher's cost from the file system's.
     static func inMemory(megabytes: Int) throws -> Int64 {
         let block = SeededRandomSource(seed: 3).bytes(256 * 1024)
-        var sealer = StreamSealer(dataKey: key, random: SystemRandomSource())
+        var sealer = StreamSealer(dataKey: key, binding: binding, random: SystemRandomSource())
         var total: Int64 = 0
         for _ in 0..<(megabytes * 4) {
             total += Int64(try sealer.update(block).count)

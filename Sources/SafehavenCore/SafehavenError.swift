@@ -5,6 +5,10 @@ import Foundation
 public struct SafehavenError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case badRequest, unauthorised, forbidden, notFound, conflict, gone, tooLarge, unprocessable, rateLimited, unavailable
+        /// Stored content failed an integrity check: the service's fault, never the caller's.
+        case damaged
+        /// The disk is full.
+        case insufficientStorage
     }
 
     public let kind: Kind

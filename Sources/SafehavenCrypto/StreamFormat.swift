@@ -15,17 +15,43 @@ public enum CryptoFailure: Error, Equatable, Sendable {
     case malformedHash
 }
 
-/// Safehaven blob format v1: the STREAM construction over AES-256-GCM.
+/// What a sealed blob belongs to: its share, whether it is the message or a file, and which file.
+/// Format v2 binds it into the payload key, so a blob swapped with another on disk, or moved to
+/// another share, fails to open.
+public struct BlobBinding: Sendable, Equatable {
+    public enum Kind: String, Sendable { case message, file }
+    public let shareID: String
+    public let kind: Kind
+    public let fileID: String
+
+    public static func message(share: String) -> BlobBinding { BlobBinding(shareID: share, kind: .message, fileID: "") }
+    public static func file(share: String, file: String) -> BlobBinding { BlobBinding(shareID: share, kind: .file, fileID: file) }
+
+    /// Length-prefixed, so no two bindings encode alike.
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        for field in [shareID, kind.rawValue, fileID] {
+            out += Encoding.bigEndian(UInt64(field.utf8.count), width: 4)
+            out += Array(field.utf8)
+        }
+        return out
+    }
+}
+
+/// Safehaven blob format: the STREAM construction over AES-256-GCM.
 ///
-/// Layout: a 24-byte header (`"SHVN"`, version 1, three zero bytes, 16-byte salt), then chunks of
+/// Layout: a 24-byte header (`"SHVN"`, version, three zero bytes, 16-byte salt), then chunks of
 /// 64 KiB plaintext each sealed with a 16-byte tag; the last chunk may be shorter and is empty only
-/// when the whole plaintext is. The payload key is HKDF-SHA256(data key, salt, "safehaven/stream/v1"),
-/// so one data key can seal a share's message and all of its files without nonce reuse. The nonce is
-/// an 11-byte big-endian chunk counter followed by a last-chunk flag byte, and the header is
-/// authenticated with every chunk. See docs/formats.md.
+/// when the whole plaintext is. The payload key is HKDF-SHA256(data key, salt, info) with info
+/// `"safehaven/stream/v2"` followed by the blob's binding (version 2, written today) or
+/// `"safehaven/stream/v1"` alone (version 1, still read), so one data key can seal a share's message
+/// and all of its files without nonce reuse. The nonce is an 11-byte big-endian chunk counter
+/// followed by a last-chunk flag byte, and the header is authenticated with every chunk. See
+/// docs/formats.md.
 public enum StreamFormat {
     public static let magic: [UInt8] = Array("SHVN".utf8)
-    public static let version: UInt8 = 1
+    /// The version written; version 1 (no binding) is still read.
+    public static let version: UInt8 = 2
     public static let headerSize = 24
     public static let chunkSize = 64 * 1024
     public static let tagSize = 16
@@ -37,10 +63,9 @@ public enum StreamFormat {
         return Int64(headerSize) + plaintextSize + chunks * Int64(tagSize)
     }
 
-    static func payloadKey(dataKey: SymmetricKey, salt: [UInt8]) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: dataKey, salt: salt,
-            info: Array("safehaven/stream/v1".utf8), outputByteCount: 32)
+    static func payloadKey(dataKey: SymmetricKey, salt: [UInt8], version: UInt8, binding: BlobBinding?) -> SymmetricKey {
+        let info = version == 1 ? Array("safehaven/stream/v1".utf8) : Array("safehaven/stream/v2".utf8) + (binding?.bytes ?? [])
+        return HKDF<SHA256>.deriveKey(inputKeyMaterial: dataKey, salt: salt, info: info, outputByteCount: 32)
     }
 
     static func nonce(counter: UInt64, last: Bool) -> AES.GCM.Nonce {
@@ -63,11 +88,21 @@ public struct StreamSealer: Sendable {
 
     /// - Parameters:
     ///   - dataKey: the share's 256-bit data key.
+    ///   - binding: what the blob belongs to; opening it as anything else fails.
     ///   - random: source of the per-blob salt.
-    public init(dataKey: SymmetricKey, random: any RandomSource) {
+    public init(dataKey: SymmetricKey, binding: BlobBinding, random: any RandomSource) {
+        self.init(dataKey: dataKey, version: StreamFormat.version, binding: binding, random: random)
+    }
+
+    /// Writes the unbound version 1, for tests that prove old blobs stay readable.
+    public static func legacyV1(dataKey: SymmetricKey, random: any RandomSource) -> StreamSealer {
+        StreamSealer(dataKey: dataKey, version: 1, binding: nil, random: random)
+    }
+
+    private init(dataKey: SymmetricKey, version: UInt8, binding: BlobBinding?, random: any RandomSource) {
         let salt = random.bytes(16)
-        self.header = StreamFormat.magic + [StreamFormat.version, 0, 0, 0] + salt
-        self.key = StreamFormat.payloadKey(dataKey: dataKey, salt: salt)
+        self.header = StreamFormat.magic + [version, 0, 0, 0] + salt
+        self.key = StreamFormat.payloadKey(dataKey: dataKey, salt: salt, version: version, binding: binding)
         self.pending.reserveCapacity(StreamFormat.chunkSize * 2)
     }
 
@@ -131,8 +166,9 @@ public struct StreamSealer: Sendable {
     }
 
     /// Seals a whole small value in one call (used for share messages).
-    public static func seal<D: DataProtocol>(_ plaintext: D, dataKey: SymmetricKey, random: any RandomSource) throws -> [UInt8] {
-        var sealer = StreamSealer(dataKey: dataKey, random: random)
+    public static func seal<D: DataProtocol>(_ plaintext: D, dataKey: SymmetricKey, binding: BlobBinding,
+                                             random: any RandomSource) throws -> [UInt8] {
+        var sealer = StreamSealer(dataKey: dataKey, binding: binding, random: random)
         var out = try sealer.update(plaintext)
         out += try sealer.finish()
         return out
@@ -143,14 +179,17 @@ public struct StreamSealer: Sendable {
 /// treat nothing as valid until `finish()` succeeds: truncation is only detectable at the end.
 public struct StreamOpener: Sendable {
     private let dataKey: SymmetricKey
+    private let binding: BlobBinding
     private var key: SymmetricKey?
     private var header: [UInt8] = []
     private var pending: [UInt8] = []
     private var counter: UInt64 = 0
     private var finished = false
 
-    public init(dataKey: SymmetricKey) {
+    /// Opens a blob sealed for `binding` (version 2) or an unbound version 1 blob.
+    public init(dataKey: SymmetricKey, binding: BlobBinding) {
         self.dataKey = dataKey
+        self.binding = binding
         self.pending.reserveCapacity(StreamFormat.sealedChunkSize * 2)
     }
 
@@ -210,11 +249,11 @@ public struct StreamOpener: Sendable {
     }
 
     private mutating func readHeader(_ head: [UInt8]) throws {
-        guard Array(head[0..<4]) == StreamFormat.magic, head[4] == StreamFormat.version,
+        guard Array(head[0..<4]) == StreamFormat.magic, head[4] == 1 || head[4] == 2,
               head[5] == 0, head[6] == 0, head[7] == 0
         else { throw CryptoFailure.unsupportedFormat }
         header = head
-        key = StreamFormat.payloadKey(dataKey: dataKey, salt: Array(head[8..<24]))
+        key = StreamFormat.payloadKey(dataKey: dataKey, salt: Array(head[8..<24]), version: head[4], binding: binding)
     }
 
     private mutating func openChunk(_ sealed: UnsafeRawBufferPointer, last: Bool, into out: inout [UInt8]) throws {
@@ -234,8 +273,8 @@ public struct StreamOpener: Sendable {
     }
 
     /// Opens a whole small value in one call.
-    public static func open<D: DataProtocol>(_ ciphertext: D, dataKey: SymmetricKey) throws -> [UInt8] {
-        var opener = StreamOpener(dataKey: dataKey)
+    public static func open<D: DataProtocol>(_ ciphertext: D, dataKey: SymmetricKey, binding: BlobBinding) throws -> [UInt8] {
+        var opener = StreamOpener(dataKey: dataKey, binding: binding)
         var out = try opener.update(ciphertext)
         out += try opener.finish()
         return out

@@ -7,8 +7,11 @@ import Testing
     let random = SeededRandomSource(seed: 7)
     var key: SymmetricKey { SymmetricKey(data: SeededRandomSource(seed: 99).bytes(32)) }
 
-    func seal(_ plaintext: [UInt8], pieces: Int = 3) throws -> [UInt8] {
-        var sealer = StreamSealer(dataKey: key, random: random)
+    let binding = BlobBinding.file(share: "s-1", file: "f-1")
+
+    func seal(_ plaintext: [UInt8], pieces: Int = 3, binding: BlobBinding? = nil, legacy: Bool = false) throws -> [UInt8] {
+        var sealer = legacy ? StreamSealer.legacyV1(dataKey: key, random: random)
+                            : StreamSealer(dataKey: key, binding: binding ?? self.binding, random: random)
         var out: [UInt8] = []
         var offset = 0
         let step = max(1, plaintext.count / pieces + 1)
@@ -21,8 +24,8 @@ import Testing
         return out
     }
 
-    func open(_ ciphertext: [UInt8], key: SymmetricKey? = nil, step: Int = 10_000) throws -> [UInt8] {
-        var opener = StreamOpener(dataKey: key ?? self.key)
+    func open(_ ciphertext: [UInt8], key: SymmetricKey? = nil, binding: BlobBinding? = nil, step: Int = 10_000) throws -> [UInt8] {
+        var opener = StreamOpener(dataKey: key ?? self.key, binding: binding ?? self.binding)
         var out: [UInt8] = []
         var offset = 0
         while offset < ciphertext.count {
@@ -46,6 +49,27 @@ import Testing
     @Test func sealingTwiceGivesDifferentCiphertext() throws {
         let plaintext = Array("same words".utf8)
         #expect(try seal(plaintext) != seal(plaintext))
+    }
+
+    /// A blob opens only as what it was sealed for: another file, another share, or the message.
+    @Test func blobsAreBoundToTheirShareFileAndKind() throws {
+        let plaintext = SeededRandomSource(seed: 5).bytes(70_000)
+        let sealed = try seal(plaintext)
+        #expect(try open(sealed) == plaintext)
+        for other in [BlobBinding.file(share: "s-1", file: "f-2"), .file(share: "s-2", file: "f-1"), .message(share: "s-1"),
+                      .file(share: "s-1f", file: "-1")] {
+            #expect(throws: CryptoFailure.authenticationFailed) { try open(sealed, binding: other) }
+        }
+        #expect(sealed[4] == 2)
+    }
+
+    /// Version 1 blobs, written before bindings existed, still open (with any binding).
+    @Test func version1BlobsStayReadable() throws {
+        let plaintext = SeededRandomSource(seed: 6).bytes(100_000)
+        let sealed = try seal(plaintext, legacy: true)
+        #expect(sealed[4] == 1)
+        #expect(try open(sealed) == plaintext)
+        #expect(try open(sealed, binding: .message(share: "x")) == plaintext)
     }
 
     @Test func wrongKeyFails() throws {
@@ -91,7 +115,7 @@ import Testing
 
     @Test func unknownVersionIsRefused() throws {
         var sealed = try seal([1, 2, 3])
-        sealed[4] = 2
+        sealed[4] = 3
         #expect(throws: CryptoFailure.unsupportedFormat) { try open(sealed) }
     }
 }

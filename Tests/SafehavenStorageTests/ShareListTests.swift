@@ -15,11 +15,14 @@ import Testing
         let ids = (0..<count).map { String(format: "s-%05d", $0) }
         let key = KeyEncryptionKey.newDataKey(random: env.deps.random)
         let wrapped = try env.deps.kek.wrap(key)
-        let sealed = Data(try StreamSealer.seal(Array("Papers.".utf8), dataKey: key, random: env.deps.random)).base64EncodedString()
+        let sealed = try Dictionary(uniqueKeysWithValues: ids.map { id in
+            (id, Data(try StreamSealer.seal(Array("Papers.".utf8), dataKey: key, binding: .message(share: id), random: env.deps.random))
+                .base64EncodedString())
+        })
         try await env.store.write { tx in
             for (n, id) in ids.enumerated() {
                 let share = Share(id: id, senderID: people.alice.id, senderOrganisationID: people.alice.organisationID,
-                                  subject: "Papers \(n)", messageSealed: sealed, wrappedKey: wrapped, marking: .officialSensitive,
+                                  subject: "Papers \(n)", messageSealed: sealed[id], wrappedKey: wrapped, marking: .officialSensitive,
                                   legacyMarking: nil, purpose: "Strategy discussion", handling: "", viewOnly: false,
                                   requireReceipt: false, createdAt: start.addingTimeInterval(TimeInterval(n)),
                                   expiresAt: start.addingTimeInterval(86_400 * 30), parentID: nil, threadID: id)

@@ -14,6 +14,7 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case shareCreated = "share.created"
     case shareOpened = "share.opened"
     case shareDownloaded = "share.downloaded"
+    case shareDownloadFailed = "share.download_failed"
     case shareReceipt = "share.receipt_confirmed"
     case shareReplied = "share.replied"
     case shareRevoked = "share.revoked"

@@ -113,6 +113,8 @@ public struct ShareFile: Codable, Equatable, Sendable {
 /// What happened to a share, per recipient, as the sender sees it.
 public enum TrackingType: String, Codable, CaseIterable, Sendable {
     case announced, opened, downloaded
+    /// A download that stopped because the stored copy failed its integrity check.
+    case downloadFailed = "download_failed"
     case receiptConfirmed = "receipt_confirmed"
     case replied, deleted, revoked, expired, destroyed
 }

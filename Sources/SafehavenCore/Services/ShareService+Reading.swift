@@ -73,16 +73,17 @@ extension ShareService {
         if status != .destroyed, status != .expired, let wrapped = share.wrappedKey, let sealed = share.messageSealed,
            let bytes = Data(base64Encoded: sealed) {
             let key = try deps.kek.unwrap(wrapped)
-            message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
+            message = try openMessage(bytes, key: key, share: share.id)
         }
         return Detail(share: share, status: status, sender: sender.map { PersonSummary($0, organisation: org) }, recipients: recipients,
                       files: files, message: message, viewerIsSender: access.isSender,
                       viewer: access.recipient.flatMap { mine in recipients.first { $0.id == mine.id } })
     }
 
-    /// Starts a download: checks access, view-only and status, records the download, and returns a
-    /// stream that opens the sealed blob chunk by chunk.
-    public func download(_ shareID: String, fileID: String, by user: User) async throws -> (ShareFile, PlaintextStream) {
+    /// Starts a download: checks access, view-only and status, and opens the blob's header and
+    /// first chunk before anything is sent. The download is recorded when the whole file has been
+    /// opened and matched its digest; an integrity failure is recorded as a failure instead.
+    public func download(_ shareID: String, fileID: String, by user: User) async throws -> FileDownload {
         let access = try await access(shareID, by: user)
         let share = access.share
         guard let file = try await deps.store.read({ try await $0.files(shareID: share.id) }).first(where: { $0.id == fileID }) else {
@@ -95,21 +96,24 @@ extension ShareService {
         guard let wrapped = share.wrappedKey else { throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.") }
         let key = try deps.kek.unwrap(wrapped)
         let reader = try deps.blobs.openReader(id: file.blobID)
-        let now = deps.clock.now()
-        let ids = deps.ids
-        do {
+        let deps = self.deps
+        let recipientID = access.recipient?.id
+        let by = access.isSender ? "sender" : "recipient"
+        @Sendable func record(_ type: TrackingType, _ action: AuditAction) async throws {
+            let now = deps.clock.now()
+            let ids = deps.ids
             try await deps.store.write { tx in
-                if let mine = access.recipient {
-                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: mine.id, type: .downloaded, at: now))
+                if let recipientID {
+                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipientID, type: type, at: now))
                 }
-                try await tx.appendAudit(AuditEntry(.shareDownloaded, actor: user.id, organisation: user.organisationID, target: share.id,
-                                                    details: ["file": file.id, "by": access.isSender ? "sender" : "recipient"]), at: now)
+                try await tx.appendAudit(AuditEntry(action, actor: user.id, organisation: user.organisationID, target: share.id,
+                                                    details: ["file": file.id, "by": by]), at: now)
             }
-        } catch {
-            reader.close()
-            throw error
         }
-        return (file, PlaintextStream(reader: reader, dataKey: key))
+        let stream = PlaintextStream(reader: reader, dataKey: key, binding: .file(share: share.id, file: file.id), sha256: file.sha256)
+        return try await FileDownload(file: file, stream: stream,
+                                      onComplete: { try await record(.downloaded, .shareDownloaded) },
+                                      onFailure: { try? await record(.downloadFailed, .shareDownloadFailed) })
     }
 
     /// The plaintext of every file of a share, for the sender's own use (exporting an archive).
@@ -123,10 +127,23 @@ extension ShareService {
             throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.")
         }
         let key = try deps.kek.unwrap(wrapped)
-        let message = String(decoding: try StreamOpener.open(bytes, dataKey: key), as: UTF8.self)
+        let message = try openMessage(bytes, key: key, share: share.id)
         let files = try await deps.store.read { try await $0.files(shareID: share.id) }
         var streams: [(ShareFile, PlaintextStream)] = []
-        for file in files { streams.append((file, PlaintextStream(reader: try deps.blobs.openReader(id: file.blobID), dataKey: key))) }
+        for file in files {
+            streams.append((file, PlaintextStream(reader: try deps.blobs.openReader(id: file.blobID), dataKey: key,
+                                                  binding: .file(share: share.id, file: file.id), sha256: file.sha256)))
+        }
         return (share, message, streams)
+    }
+
+    /// A share's message, opened only as the message of that share.
+    func openMessage(_ sealed: Data, key: SymmetricKey, share: String) throws -> String {
+        do {
+            return String(decoding: try StreamOpener.open(sealed, dataKey: key, binding: .message(share: share)), as: UTF8.self)
+        } catch is CryptoFailure {
+            throw SafehavenError(.damaged, code: "content_damaged",
+                                 message: "The stored copy of this share's message failed its integrity check, so it cannot be shown.")
+        }
     }
 }

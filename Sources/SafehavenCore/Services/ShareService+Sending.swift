@@ -125,7 +125,8 @@ extension ShareService {
             throw SafehavenError.invalid("share", "The request needs a part named 'share' holding the share's details as JSON.")
         }
         let now = deps.clock.now()
-        let sealedMessage = try StreamSealer.seal(Array(plan.message.utf8), dataKey: upload.dataKey, random: deps.random)
+        let sealedMessage = try StreamSealer.seal(Array(plan.message.utf8), dataKey: upload.dataKey,
+                                                 binding: .message(share: upload.shareID), random: deps.random)
         let parent = upload.parent
         var checks = plan.checks
         let identifiers = checks.identifiersInMessage + upload.files.reduce(0) { $0 + PersonalDataScanner.countNHSNumbers($1.name) }

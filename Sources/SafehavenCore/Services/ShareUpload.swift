@@ -146,7 +146,8 @@ public final class IncomingFile: Sendable {
         self.name = name
         self.contentType = contentType
         self.writer = writer
-        self.state = Mutex(State(sealer: StreamSealer(dataKey: upload.dataKey, random: upload.deps.random)))
+        self.state = Mutex(State(sealer: StreamSealer(dataKey: upload.dataKey, binding: .file(share: upload.shareID, file: fileID),
+                                                      random: upload.deps.random)))
     }
 
     public func write<D: DataProtocol>(_ bytes: D) throws {

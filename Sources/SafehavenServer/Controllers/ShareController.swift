@@ -92,7 +92,8 @@ struct ShareController {
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let (file, stream) = try await shares.download(try context.parameters.require("id"), fileID: try context.parameters.require("fileId"), by: user)
+        let download = try await shares.download(try context.parameters.require("id"), fileID: try context.parameters.require("fileId"), by: user)
+        let file = download.file
         Counter(label: "safehaven_downloads_total").increment()
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
@@ -101,12 +102,12 @@ struct ShareController {
         let logger = context.logger
         let body = ResponseBody(contentLength: Int(file.size)) { writer in
             do {
-                while let chunk = try stream.next() {
+                while let chunk = try await download.next() {
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
             } catch {
-                stream.close()
+                download.close()
                 // The connection is cut short: the client sees fewer bytes than Content-Length.
                 logger.error("download aborted", metadata: ["error": "\(error)"])
                 throw error

@@ -83,6 +83,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case .unprocessable: return .unprocessableContent
         case .rateLimited: return .tooManyRequests
         case .unavailable: return .serviceUnavailable
+        case .damaged: return .internalServerError
+        case .insufficientStorage: return .init(code: 507, reasonPhrase: "Insufficient Storage")
         }
     }
 }
