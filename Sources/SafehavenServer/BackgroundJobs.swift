@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SafehavenCore
+import SafehavenStorage
 import ServiceLifecycle
 
 /// Signs an audit checkpoint over new events every half signing interval, so no event waits
@@ -55,6 +56,12 @@ struct BackgroundJobs: Service {
             }
         } catch {
             logger.error("rotation reminder job failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            // Finishes a reclaim that a busy reader held up after an earlier destruction.
+            try await runtime.store.reclaimDestroyed()
+        } catch {
+            logger.notice("reclaiming destroyed rows postponed", metadata: ["error": "\(error)"])
         }
         do {
             let removed = try await runtime.shares.sweepOrphans()

@@ -17,6 +17,8 @@ public protocol DatabaseBackend: Sendable {
     /// A transaction for a schema change. On SQLite, foreign keys are off while it runs (so a table
     /// can be rebuilt) and every reference is checked before it commits.
     func withMigrationTransaction(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws
+    /// Drops every copy of deleted rows the engine still keeps (see `Store.reclaimDestroyed`).
+    func reclaimDeleted() async throws
     func close() async
 }
 
@@ -66,6 +68,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case blobMissing
     case migrationFailed(String)
     case databaseTooNew(found: Int, known: Int)
+    case busy(String)
 
     public var description: String {
         switch self {
@@ -73,6 +76,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         case .badBlobID: return "bad blob id"
         case .blobMissing: return "the sealed content is missing from the blob store"
         case .migrationFailed(let why): return "migration failed: \(why)"
+        case .busy(let why): return "busy: \(why)"
         case .databaseTooNew(let found, let known):
             return "the database has migration \(found) but this version of Safehaven knows only up to \(known): " +
                 "a newer version has used it. Run that version (or newer), or restore a backup made before the upgrade."

@@ -37,6 +37,7 @@ public enum Migrations {
         recipientsWithoutAccounts,
         listIndexes,
         installation,
+        shareSecrets,
     ]
 }
 

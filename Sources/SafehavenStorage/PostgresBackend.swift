@@ -46,6 +46,12 @@ public final class PostgresBackend: DatabaseBackend, Sendable {
         }
     }
 
+    /// Vacuums the secrets table so dead tuples of destroyed keys are removed (VACUUM cannot run
+    /// inside a transaction, so it has a session of its own).
+    public func reclaimDeleted() async throws {
+        try await withSession { db in try await db.raw("VACUUM share_secrets").run() }
+    }
+
     public func close() async {
         runner.cancel()
         _ = await runner.value

@@ -10,7 +10,7 @@ import SQLKit
 extension SQLSession {
     /// The share columns a list shows: never the sealed message or the policy notes.
     static let summaryColumns: SQLQueryString = """
-        s.id, s.sender_id, s.sender_org_id, s.subject, NULL AS message_sealed, s.wrapped_key, s.marking, s.legacy_marking,
+        s.id, s.sender_id, s.sender_org_id, s.subject, NULL AS message_sealed, NULL AS wrapped_key, s.marking, s.legacy_marking,
         s.purpose, s.handling, s.view_only, s.require_receipt, s.created_at, s.expires_at, s.revoked_at, s.expired_at,
         s.destroyed_at, s.parent_id, s.thread_id, NULL AS policy_notes
         """
@@ -38,7 +38,7 @@ extension SQLSession {
         }
         switch query.status {
         case .active?:
-            filters.append("s.revoked_at IS NULL AND s.expired_at IS NULL AND s.expires_at > \(bind: now) AND s.destroyed_at IS NULL AND s.wrapped_key IS NOT NULL")
+            filters.append("s.revoked_at IS NULL AND s.expired_at IS NULL AND s.expires_at > \(bind: now) AND s.destroyed_at IS NULL")
         case .expired?:
             filters.append("s.revoked_at IS NULL AND (s.expired_at IS NOT NULL OR s.expires_at <= \(bind: now))")
         case .revoked?:

@@ -3,13 +3,26 @@ import SafehavenCore
 import SQLKit
 
 extension SQLSession {
+    /// A share with its secrets (absent once destroyed).
+    static let shareWithSecrets: SQLQueryString = """
+        SELECT s.*, k.wrapped_key, k.message_sealed FROM shares s LEFT JOIN share_secrets k ON k.share_id = s.id
+        """
+
     func share(id: String) async throws -> Share? {
-        try await db.raw("SELECT * FROM shares WHERE id = \(bind: id)").first().map(share)
+        try await db.raw("\(Self.shareWithSecrets) WHERE s.id = \(bind: id)").first().map(share)
+    }
+
+    /// The share, locked against concurrent lifecycle changes until the transaction ends
+    /// (PostgreSQL; SQLite's single writer serialises already).
+    func shareForUpdate(id: String) async throws -> Share? {
+        let lock: SQLQueryString = isPostgres ? " FOR UPDATE OF s" : ""
+        return try await db.raw("\(Self.shareWithSecrets) WHERE s.id = \(bind: id)\(lock)").first().map(share)
     }
 
     func sharesDueForExpiry(at now: Date) async throws -> [Share] {
         try await db.raw("""
-            SELECT * FROM shares WHERE expires_at <= \(bind: Millis.from(now)) AND destroyed_at IS NULL ORDER BY expires_at, id
+            \(Self.shareWithSecrets) WHERE s.expires_at <= \(bind: Millis.from(now)) AND s.destroyed_at IS NULL
+            ORDER BY s.expires_at, s.id
             """).all().map(share)
     }
 
@@ -33,25 +46,45 @@ extension SQLSession {
 
     func insert(_ s: Share) async throws {
         try await db.raw("""
-            INSERT INTO shares (id, sender_id, sender_org_id, subject, message_sealed, wrapped_key, marking, legacy_marking,
+            INSERT INTO shares (id, sender_id, sender_org_id, subject, marking, legacy_marking,
                 purpose, handling, view_only, require_receipt, created_at, expires_at, revoked_at, expired_at, destroyed_at,
                 parent_id, thread_id, policy_notes)
             VALUES (\(bind: s.id), \(bind: s.senderID), \(bind: s.senderOrganisationID), \(bind: s.subject),
-                \(bind: s.messageSealed), \(bind: s.wrappedKey), \(bind: s.marking.rawValue), \(bind: s.legacyMarking),
+                \(bind: s.marking.rawValue), \(bind: s.legacyMarking),
                 \(bind: s.purpose), \(bind: s.handling), \(bind: s.viewOnly.flag), \(bind: s.requireReceipt.flag),
                 \(bind: Millis.from(s.createdAt)), \(bind: Millis.from(s.expiresAt)), \(bind: Millis.from(s.revokedAt)),
                 \(bind: Millis.from(s.expiredAt)), \(bind: Millis.from(s.destroyedAt)), \(bind: s.parentID), \(bind: s.threadID),
                 \(bind: s.policyNotes))
             """).run()
+        if let key = s.wrappedKey, s.destroyedAt == nil {
+            try await db.raw("""
+                INSERT INTO share_secrets (share_id, wrapped_key, message_sealed)
+                VALUES (\(bind: s.id), \(bind: key), \(bind: s.messageSealed ?? ""))
+                """).run()
+        }
     }
 
-    func updateLifecycle(of s: Share) async throws {
+    func markRevoked(shareID: String, at: Date) async throws -> Bool {
         try await db.raw("""
-            UPDATE shares SET revoked_at = \(bind: Millis.from(s.revokedAt)), expired_at = \(bind: Millis.from(s.expiredAt)),
-                destroyed_at = \(bind: Millis.from(s.destroyedAt)), wrapped_key = \(bind: s.wrappedKey),
-                message_sealed = \(bind: s.messageSealed)
-            WHERE id = \(bind: s.id)
-            """).run()
+            UPDATE shares SET revoked_at = \(bind: Millis.from(at))
+            WHERE id = \(bind: shareID) AND revoked_at IS NULL AND expired_at IS NULL AND destroyed_at IS NULL
+                AND expires_at > \(bind: Millis.from(at)) RETURNING id
+            """).first() != nil
+    }
+
+    func markExpired(shareID: String, at: Date) async throws -> Bool {
+        try await db.raw("""
+            UPDATE shares SET expired_at = \(bind: Millis.from(at))
+            WHERE id = \(bind: shareID) AND expired_at IS NULL AND revoked_at IS NULL AND destroyed_at IS NULL RETURNING id
+            """).first() != nil
+    }
+
+    func destroyContent(shareID: String, at: Date) async throws -> Bool {
+        let changed = try await db.raw("""
+            UPDATE shares SET destroyed_at = \(bind: Millis.from(at)) WHERE id = \(bind: shareID) AND destroyed_at IS NULL RETURNING id
+            """).first() != nil
+        try await db.raw("DELETE FROM share_secrets WHERE share_id = \(bind: shareID)").run()
+        return changed
     }
 
     func recipients(shareID: String) async throws -> [Recipient] {

@@ -29,6 +29,10 @@ public struct SQLStore: Store {
         return try await backend.withTransaction { db in try await body(store.session(db)) }
     }
 
+    public func reclaimDestroyed() async throws {
+        try await backend.reclaimDeleted()
+    }
+
     /// Runs raw SQL; for tests that tamper with rows and for operator tools only.
     public func execute(_ sql: String) async throws {
         try await backend.withTransaction { db in try await db.raw(SQLQueryString(sql)).run() }

@@ -32,6 +32,9 @@ public final class SQLiteBackend: DatabaseBackend, Sendable {
         try await db.raw("PRAGMA journal_mode = WAL").run()
         try await db.raw("PRAGMA synchronous = FULL").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
+        // Deleted content is overwritten with zeros, in the page and in freed pages, so a
+        // destroyed key leaves no copy in the file once the WAL is written back.
+        try await db.raw("PRAGMA secure_delete = ON").run()
         var readers: [SQLiteConnection] = []
         do {
             for _ in 0..<readerCount {
@@ -78,6 +81,18 @@ public final class SQLiteBackend: DatabaseBackend, Sendable {
                 throw error
             }
             try await db.raw("PRAGMA foreign_keys = ON").run()
+        }
+    }
+
+    /// Writes the WAL back into the database and truncates it, so no page image from before a
+    /// deletion survives in it. Fails (to be retried) while a reader still needs an older page.
+    public func reclaimDeleted() async throws {
+        let db = connection.sql()
+        try await mutex.withLock {
+            let row = try await db.raw("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            if let busy = try row?.decode(column: "busy", as: Int.self), busy != 0 {
+                throw StorageError.busy("the write-ahead log is still in use by a reader")
+            }
         }
     }
 

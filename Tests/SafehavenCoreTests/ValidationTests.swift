@@ -75,7 +75,7 @@ import Testing
                           requireReceipt: false, createdAt: t0, expiresAt: t0.addingTimeInterval(100), parentID: nil, threadID: "s")
         #expect(share.status(at: t0) == .active)
         #expect(share.status(at: t0.addingTimeInterval(100)) == .expired)
-        share.wrappedKey = nil
+        share.destroyedAt = t0
         #expect(share.status(at: t0) == .destroyed)
         share.revokedAt = t0
         #expect(share.status(at: t0) == .revoked)

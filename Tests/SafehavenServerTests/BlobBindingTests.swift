@@ -84,9 +84,10 @@ import Testing
             let one = try #require(try await api.send(token: alice, API.share()).json["id"] as? String)
             let two = try #require(try await api.send(token: alice, API.share()).json["id"] as? String)
             // Same data key is not even needed to show it: move share one's key and message to share two.
+            let moved = try #require(try await env.store.read { try await $0.share(id: one) })
             try await env.store.execute("""
-                UPDATE shares SET message_sealed = (SELECT message_sealed FROM shares WHERE id = '\(one)'),
-                                  wrapped_key = (SELECT wrapped_key FROM shares WHERE id = '\(one)') WHERE id = '\(two)'
+                UPDATE share_secrets SET message_sealed = '\(moved.messageSealed ?? "")', wrapped_key = '\(moved.wrappedKey ?? "")'
+                WHERE share_id = '\(two)'
                 """)
             let reply = try await api.call(.get, "/api/v1/shares/\(two)", token: bob)
             #expect(reply.status == .internalServerError && reply.errorCode == "content_damaged")

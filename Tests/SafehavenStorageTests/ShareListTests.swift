@@ -81,11 +81,8 @@ import Testing
             // One withdrawn, one opened, one past its expiry.
             _ = try await shares.revoke(ids[0], by: people.alice)
             _ = try await shares.open(ids[1], by: people.bob)
-            try await env.store.write { tx in
-                var expiring = try #require(try await tx.share(id: ids[2]))
-                expiring.expiredAt = env.clock.now()
-                try await tx.updateLifecycle(of: expiring)
-            }
+            let now = env.clock.now(), expiring = ids[2]
+            #expect(try await env.store.write { tx in try await tx.markExpired(shareID: expiring, at: now) })
             func list(_ status: String?, unread: Bool = false) async throws -> [String] {
                 try await shares.list(.inbox, for: people.bob, status: status, unreadOnly: unread).items.map(\.share.id)
             }

@@ -63,7 +63,7 @@ public struct Share: Codable, Equatable, Sendable {
     public func status(at now: Date) -> Status {
         if revokedAt != nil { return .revoked }
         if expiredAt != nil || now >= expiresAt { return .expired }
-        if destroyedAt != nil || wrappedKey == nil { return .destroyed }
+        if destroyedAt != nil { return .destroyed }
         return .active
     }
 }

@@ -55,6 +55,10 @@ public struct ExportService: Sendable {
         let now = deps.clock.now()
         do {
             try await deps.store.write { tx in
+                // Revoked, expired or destroyed while the archive was being written: no live export.
+                guard let current = try await tx.shareForUpdate(id: share.id), current.status(at: now) == .active else {
+                    throw SafehavenError.gone("share_withdrawn", "The share was withdrawn or expired while the archive was being made.")
+                }
                 try await tx.insert(record)
                 // The archive goes to the people the share was sent to, as the register recorded them then.
                 for sent in try await tx.disclosures(shareID: share.id) where sent.method == .safehaven {
@@ -83,7 +87,8 @@ public struct ExportService: Sendable {
         guard let export = try await deps.store.read({ try await $0.export(id: exportID) }), export.createdBy == user.id else {
             throw SafehavenError.notFound
         }
-        guard export.destroyedAt == nil else {
+        let share = try await deps.store.read { try await $0.share(id: export.shareID) }
+        guard export.destroyedAt == nil, let share, share.status(at: deps.clock.now()) == .active else {
             throw SafehavenError.gone("export_destroyed", "The share was withdrawn or expired, and this archive with it.")
         }
         return Download(export: export, reader: try deps.blobs.openReader(id: export.blobID))

@@ -43,17 +43,17 @@ extension ShareService {
     public func revoke(_ shareID: String, by user: User) async throws -> ShareSummary {
         let access = try await access(shareID, by: user)
         try access.requireSender("not_the_sender", "Only the sender can withdraw a share.")
-        var share = access.share
-        if share.revokedAt != nil { return try await summary(of: shareID) }
+        let share = access.share
+        if share.revokedAt != nil || share.destroyedAt != nil { return try await summary(of: shareID) }
         let now = deps.clock.now()
-        share.revokedAt = now
         let ids = deps.ids
-        try await deps.store.write { [share] tx in
-            try await tx.updateLifecycle(of: share)
+        let revoked = try await deps.store.write { tx in
+            guard try await tx.markRevoked(shareID: share.id, at: now) else { return false }
             try await Self.trackAll(.revoked, share: share, at: now, ids: ids, in: tx)
             try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
+            return true
         }
-        try await destroy(share, reason: "revoked", actor: user)
+        if revoked { try await destroy(share, reason: "revoked", actor: user) }
         return try await summary(of: shareID)
     }
 

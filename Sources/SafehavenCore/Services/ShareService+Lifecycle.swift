@@ -12,18 +12,16 @@ extension ShareService {
         }
     }
 
-    /// Destroys a share's content: the wrapped key and sealed message are cleared in the database
-    /// (without the key no copy of the blobs can be read), then the blobs are deleted.
-    func destroy(_ share: Share, reason: String, actor: User?) async throws {
-        var share = share
+    /// Destroys a share's content: the wrapped key and sealed message are deleted from the database
+    /// (without the key no copy of the blobs can be read), then the blobs are deleted and the
+    /// database is asked to leave no copy of the deleted rows behind. Only the first of several
+    /// concurrent destructions records anything.
+    func destroy(_ share: Share, reason: String, actor: User?, reclaim: Bool = true) async throws {
         guard share.destroyedAt == nil else { return }
         let now = deps.clock.now()
-        share.destroyedAt = now
-        share.wrappedKey = nil
-        share.messageSealed = nil
         let ids = deps.ids
-        let (files, exports): ([ShareFile], [ShareExport]) = try await deps.store.write { [share] tx in
-            try await tx.updateLifecycle(of: share)
+        let outcome: ([ShareFile], [ShareExport])? = try await deps.store.write { tx in
+            guard try await tx.destroyContent(shareID: share.id, at: now) else { return nil }
             let exports = try await tx.exports(shareID: share.id).filter { $0.destroyedAt == nil }
             try await tx.markExportsDestroyed(shareID: share.id, at: now)
             try await Self.trackAll(.destroyed, share: share, at: now, ids: ids, in: tx)
@@ -31,8 +29,16 @@ extension ShareService {
                                                 target: share.id, details: ["reason": reason]), at: now)
             return (try await tx.files(shareID: share.id), exports)
         }
+        guard let (files, exports) = outcome else { return }
         for file in files { try? deps.blobs.delete(id: file.blobID) }
         for export in exports { try? deps.blobs.delete(id: export.blobID) }
+        if reclaim { await reclaimDestroyed() }
+    }
+
+    /// Asks the database to drop every copy of destroyed rows (SQLite: a truncating WAL checkpoint;
+    /// PostgreSQL: vacuum of the secrets table). Retried by the background job if it cannot finish.
+    func reclaimDestroyed() async {
+        try? await deps.store.reclaimDestroyed()
     }
 
     /// Background job: marks shares past expiry as expired and destroys their content.
@@ -42,16 +48,20 @@ extension ShareService {
         let now = deps.clock.now()
         let due = try await deps.store.read { try await $0.sharesDueForExpiry(at: now) }
         let ids = deps.ids
-        for var share in due {
-            share.expiredAt = share.expiredAt ?? now
-            try await deps.store.write { [share] tx in
-                try await tx.updateLifecycle(of: share)
+        var expired = 0
+        for share in due {
+            let marked = try await deps.store.write { tx in
+                guard try await tx.markExpired(shareID: share.id, at: now) else { return false }
                 try await Self.trackAll(.expired, share: share, at: now, ids: ids, in: tx)
                 try await tx.appendAudit(AuditEntry(.shareExpired, actor: nil, organisation: share.senderOrganisationID, target: share.id), at: now)
+                return true
             }
-            try await destroy(share, reason: "expired", actor: nil)
+            if marked { expired += 1 }
+            // Revoked at the same moment, or expired earlier without its content destroyed: destroy now.
+            try await destroy(share, reason: marked || share.revokedAt == nil ? "expired" : "revoked", actor: nil, reclaim: false)
         }
-        return due.count
+        if !due.isEmpty { await reclaimDestroyed() }
+        return expired
     }
 
     /// Background job: deletes blobs no row refers to (left by a crash or a dropped upload) once

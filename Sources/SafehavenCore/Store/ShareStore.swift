@@ -17,9 +17,16 @@ public protocol ShareReading: Sendable {
 
 public protocol ShareWriting: ShareReading {
     func insert(_ share: Share) async throws
-    /// Saves the lifecycle columns of a share: revoked, expired, destroyed, and clears the
-    /// key and message when they are nil.
-    func updateLifecycle(of share: Share) async throws
+    /// The share, locked against concurrent revoke, expiry and destruction until the transaction ends.
+    func shareForUpdate(id: String) async throws -> Share?
+    /// Each lifecycle step changes only what it names, and only once: true when this call made
+    /// the change. No step ever writes a key back, so a race cannot bring destroyed content back.
+    /// Marks a live share revoked; false if it was already revoked, expired (or past expiry) or destroyed.
+    func markRevoked(shareID: String, at: Date) async throws -> Bool
+    /// Marks expiry unless the share was already revoked, expired or destroyed.
+    func markExpired(shareID: String, at: Date) async throws -> Bool
+    /// Sets `destroyed_at` and deletes the wrapped key and sealed message.
+    func destroyContent(shareID: String, at: Date) async throws -> Bool
     func insert(_ recipient: Recipient) async throws
     func updateState(of recipient: Recipient) async throws
     func insert(_ file: ShareFile) async throws

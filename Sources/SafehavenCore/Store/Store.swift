@@ -14,4 +14,8 @@ public protocol Store: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: everything it writes commits together, or nothing does.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) async throws -> T) async throws -> T
+    /// Leaves no copy of deleted rows in the database's files where the engine allows: SQLite
+    /// writes its WAL back and truncates it (deleted content is already zeroed by `secure_delete`);
+    /// PostgreSQL vacuums the table of share secrets. Outside any transaction.
+    func reclaimDestroyed() async throws
 }
