@@ -77,7 +77,29 @@ public enum Commands {
         try await withRuntime(config) { runtime in try await runtime.auth.createAPIToken(email: email, expiresInDays: days).token }
     }
 
-    /// The report line and whether the chain is intact.
+    public enum UserAction: String, Sendable { case disable, enable, resetTOTP = "reset-totp" }
+
+    /// An operator's change to an account, by address; audited with no actor (the operator's shell).
+    public static func changeUser(config: AppConfig, email: String, action: UserAction) async throws -> String {
+        try await withRuntime(config) { runtime in
+            let address = try EmailAddress.normalise(email)
+            guard let user = try await runtime.store.read({ try await $0.user(email: address) }) else {
+                throw SafehavenError.invalid("email", "No user has that email address.")
+            }
+            switch action {
+            case .disable:
+                try await runtime.auth.setDisabled(user.id, true, by: nil)
+                return "disabled \(address): every session and token has ended"
+            case .enable:
+                try await runtime.auth.setDisabled(user.id, false, by: nil)
+                return "enabled \(address)"
+            case .resetTOTP:
+                try await runtime.auth.resetTOTP(user.id, by: nil)
+                return "removed the second factor of \(address); they sign in with their password and set it up again"
+            }
+        }
+    }
+
     /// Writes a line straight to standard output, unbuffered, so a notice reaches a pipe or a log
     /// file at once.
     static func say(_ line: String) {

@@ -15,9 +15,13 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by an authenticator (bearer token now, a session cookie for the web pages).
     public var identity: SignedIn?
+    /// The client's IP address as the server saw it (the proxy's, behind one); used to throttle
+    /// sign-ins, never logged.
+    public let sourceAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.sourceAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// JSON bodies are small; share uploads stream and are limited separately.

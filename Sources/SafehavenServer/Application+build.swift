@@ -38,6 +38,7 @@ public func buildRouter(runtime: Runtime) throws -> Router<AppRequestContext> {
     ExportController(exports: runtime.exports).addRoutes(to: signedIn)
     PartnerPasswordController(passwords: runtime.partnerPasswords).addRoutes(to: signedIn)
     RegisterController(register: runtime.register).addRoutes(to: signedIn)
+    UserAdminController(auth: runtime.auth).addRoutes(to: signedIn)
     return router
 }
 

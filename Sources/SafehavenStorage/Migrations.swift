@@ -38,6 +38,7 @@ public enum Migrations {
         listIndexes,
         installation,
         shareSecrets,
+        signInThrottle,
     ]
 }
 

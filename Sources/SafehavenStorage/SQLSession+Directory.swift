@@ -135,25 +135,6 @@ extension SQLSession {
             """).run()
     }
 
-    func reserveLoginAttempt(userID: String, failures: Int, at: Date) async throws -> Bool {
-        let now = Millis.from(at)
-        // Every attempt counted, lock or success changes the count, so an unchanged count means
-        // nothing has happened since the decision was made.
-        return try await db.raw("""
-            UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = \(bind: now)
-            WHERE id = \(bind: userID) AND failed_logins = \(bind: Int64(failures))
-                AND (locked_until IS NULL OR locked_until <= \(bind: now))
-            RETURNING id
-            """).first() != nil
-    }
-
-    func lockAccount(userID: String, until: Date, ifFailuresAtLeast failures: Int) async throws -> Bool {
-        try await db.raw("""
-            UPDATE users SET locked_until = \(bind: Millis.from(until)), failed_logins = 0
-            WHERE id = \(bind: userID) AND failed_logins >= \(bind: Int64(failures)) RETURNING id
-            """).first() != nil
-    }
-
     func recordLoginSuccess(userID: String, totpCounter: Int64?) async throws -> Bool {
         if let counter = totpCounter {
             return try await db.raw("""
@@ -168,5 +149,29 @@ extension SQLSession {
 
     func revokeToken(id: String, at: Date) async throws {
         try await db.raw("UPDATE access_tokens SET revoked_at = \(bind: Millis.from(at)) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
+    }
+
+    @discardableResult
+    func revokeTokens(userID: String, except keeping: String?, at: Date) async throws -> Int {
+        try await db.raw("""
+            UPDATE access_tokens SET revoked_at = \(bind: Millis.from(at))
+            WHERE user_id = \(bind: userID) AND revoked_at IS NULL AND id <> \(bind: keeping ?? "") RETURNING id
+            """).all().count
+    }
+
+    func liveTokens(userID: String, at: Date) async throws -> [AccessToken] {
+        try await db.raw("""
+            SELECT id, user_id, kind, token_hash, created_at, expires_at, revoked_at FROM access_tokens
+            WHERE user_id = \(bind: userID) AND revoked_at IS NULL AND expires_at > \(bind: Millis.from(at))
+            ORDER BY created_at DESC, id
+            """).all().map { row in
+            AccessToken(id: try row.string("id"), userID: try row.string("user_id"),
+                        kind: AccessToken.Kind(rawValue: try row.string("kind")) ?? .api, tokenHash: try row.string("token_hash"),
+                        createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"), revokedAt: try row.optionalDate("revoked_at"))
+        }
+    }
+
+    func setDisabled(userID: String, _ disabled: Bool) async throws {
+        try await db.raw("UPDATE users SET disabled = \(bind: disabled.flag) WHERE id = \(bind: userID)").run()
     }
 }

@@ -27,7 +27,35 @@ struct Org: AsyncParsableCommand {
 }
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.",
+                                                    subcommands: [Add.self, Disable.self, Enable.self, ResetTOTP.self])
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable an account; its sessions and tokens end at once.")
+        @OptionGroup var store: StoreOptions
+        @Option var email: String
+        func run() async throws {
+            do { print(try await Commands.changeUser(config: try store.config(), email: email, action: .disable)) } catch { throw fail(error) }
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled account again.")
+        @OptionGroup var store: StoreOptions
+        @Option var email: String
+        func run() async throws {
+            do { print(try await Commands.changeUser(config: try store.config(), email: email, action: .enable)) } catch { throw fail(error) }
+        }
+    }
+
+    struct ResetTOTP: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reset-totp", abstract: "Remove a user's second factor (a lost phone).")
+        @OptionGroup var store: StoreOptions
+        @Option var email: String
+        func run() async throws {
+            do { print(try await Commands.changeUser(config: try store.config(), email: email, action: .resetTOTP)) } catch { throw fail(error) }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user; prints a generated password unless --password-stdin is given.")

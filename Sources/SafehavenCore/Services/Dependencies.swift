@@ -52,6 +52,12 @@ public struct Limits: Sendable, Equatable {
     /// Failed logins after which the account is locked for `lockMinutes`.
     public var lockLoginsAfter = 10
     public var lockMinutes = 15
+    /// Failed sign-ins to one address from anywhere after which attempts are slowed (never locked).
+    public var slowLoginsAfterAnywhere = 10
+    /// Failed sign-ins from one source, whatever the address, after which attempts are slowed.
+    public var slowLoginsFromSource = 30
+    /// The longest wait those two impose, in seconds.
+    public var maxDelayAnywhereSeconds = 60
     /// Longest time an audit event may wait for a signed checkpoint; older unsigned events fail
     /// verification.
     public var auditCheckpointSeconds = 60

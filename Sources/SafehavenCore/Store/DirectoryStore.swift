@@ -18,6 +18,8 @@ public protocol DirectoryReading: Sendable {
     func token(hash: String) async throws -> AccessToken?
     /// A token with the account it belongs to, in one query: every signed-in request asks this.
     func tokenWithUser(hash: String) async throws -> (AccessToken, User)?
+    /// A user's tokens that are neither revoked nor expired at `at`, newest first.
+    func liveTokens(userID: String, at: Date) async throws -> [AccessToken]
 }
 
 public protocol DirectoryWriting: DirectoryReading {
@@ -28,16 +30,36 @@ public protocol DirectoryWriting: DirectoryReading {
     func insert(_ token: AccessToken) async throws
     func revokeToken(id: String, at: Date) async throws
 
-    // Sign-in counters change inside the database, never by read-modify-write in Swift, so
-    // attempts made at the same moment are all counted.
-
-    /// Counts a sign-in attempt before the password is checked, only if the account's failure count
-    /// is still `failures` (what the decision to allow it was based on) and it is not locked at
-    /// `at`; false if another attempt changed it first.
-    func reserveLoginAttempt(userID: String, failures: Int, at: Date) async throws -> Bool
-    /// Locks the account until `until` if it has at least `failures` counted; true if this call locked it.
-    func lockAccount(userID: String, until: Date, ifFailuresAtLeast failures: Int) async throws -> Bool
-    /// Clears the counters after a good sign-in. With a TOTP step, only if that step is newer than
-    /// the last one accepted (so one code signs in once); false if another sign-in used it first.
+    /// Records a good sign-in. With a TOTP step, only if that step is newer than the last one
+    /// accepted (so one code signs in once); false if another sign-in used it first.
     func recordLoginSuccess(userID: String, totpCounter: Int64?) async throws -> Bool
+    /// Revokes every live token of a user except `keeping`; returns how many.
+    @discardableResult
+    func revokeTokens(userID: String, except keeping: String?, at: Date) async throws -> Int
+    func setDisabled(userID: String, _ disabled: Bool) async throws
+}
+
+/// Sign-in throttling state, one row per key (see `SignInThrottle`).
+public struct ThrottleState: Sendable, Equatable {
+    public var failures: Int
+    public var lastFailedAt: Date?
+    public var lockedUntil: Date?
+    public init(failures: Int, lastFailedAt: Date?, lockedUntil: Date?) {
+        self.failures = failures
+        self.lastFailedAt = lastFailedAt
+        self.lockedUntil = lockedUntil
+    }
+}
+
+public protocol SignInThrottleWriting: Sendable {
+    func throttle(key: String) async throws -> ThrottleState?
+    // Counters change inside the database, never by read-modify-write in Swift, so attempts made
+    // at the same moment are all counted.
+
+    /// Counts an attempt, only if the key's failure count is still `seen` (nil: no row yet) and it
+    /// is not locked at `at`; false if another attempt changed it first.
+    func countAttempt(key: String, seen: Int?, at: Date) async throws -> Bool
+    /// Locks the key until `until` if it has at least `failures` counted; true if this call locked it.
+    func lockThrottle(key: String, until: Date, ifFailuresAtLeast failures: Int) async throws -> Bool
+    func clearThrottle(keys: [String]) async throws
 }

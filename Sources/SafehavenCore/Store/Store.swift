@@ -6,7 +6,7 @@ public protocol StoreReader: DirectoryReading, ShareReading, RegisterReading, Ex
 
 /// Everything a use case may write, always inside one transaction.
 public protocol StoreWriter: StoreReader, DirectoryWriting, ShareWriting, RegisterWriting, ExportWriting, PartnerPasswordWriting,
-    AuditWriting {}
+    AuditWriting, SignInThrottleWriting {}
 
 /// The database as a whole.
 public protocol Store: Sendable {

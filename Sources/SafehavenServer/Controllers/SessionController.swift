@@ -29,7 +29,7 @@ struct SessionController {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<LoginResponse> {
         let body = try await request.decode(as: LoginRequest.self, context: context)
         do {
-            let issued = try await auth.login(email: body.email, password: body.password, totp: body.totp)
+            let issued = try await auth.login(email: body.email, password: body.password, totp: body.totp, source: context.sourceAddress)
             return EditedResponse(status: .created, response: LoginResponse(token: issued.token, expiresAt: ISODate.format(issued.record.expiresAt)))
         } catch let error as SafehavenError {
             Counter(label: "safehaven_login_failures_total").increment()

@@ -7,7 +7,8 @@ import Hummingbird
 public enum Endpoint: String, CaseIterable, Sendable {
     case health, metrics, openAPI
     case signIn, signOut
-    case account, beginTOTP, confirmTOTP
+    case account, beginTOTP, confirmTOTP, disableTOTP, changePassword, listTokens, revokeToken
+    case disableUser, enableUser, resetUserTOTP
     case createShare, inbox, sent, showShare, deleteShare, downloadFile, confirmReceipt, reply, revoke, tracking
     case checkRoute, advise, checkSubject, profiles, faxCoverSheet, envelope
     case exportShare, downloadExport
@@ -17,9 +18,9 @@ public enum Endpoint: String, CaseIterable, Sendable {
     public var method: HTTPRequest.Method {
         switch self {
         case .health, .metrics, .openAPI, .account, .inbox, .sent, .showShare, .downloadFile, .tracking, .profiles,
-             .downloadExport, .listPartnerPasswords, .register:
+             .downloadExport, .listPartnerPasswords, .register, .listTokens:
             return .get
-        case .signOut, .deleteShare:
+        case .signOut, .deleteShare, .revokeToken:
             return .delete
         default:
             return .post
@@ -37,6 +38,13 @@ public enum Endpoint: String, CaseIterable, Sendable {
         case .account: return "/api/v1/account"
         case .beginTOTP: return "/api/v1/account/totp"
         case .confirmTOTP: return "/api/v1/account/totp/confirm"
+        case .disableTOTP: return "/api/v1/account/totp/disable"
+        case .changePassword: return "/api/v1/account/password"
+        case .listTokens: return "/api/v1/account/tokens"
+        case .revokeToken: return "/api/v1/account/tokens/{id}"
+        case .disableUser: return "/api/v1/users/{id}/disable"
+        case .enableUser: return "/api/v1/users/{id}/enable"
+        case .resetUserTOTP: return "/api/v1/users/{id}/totp/reset"
         case .createShare: return "/api/v1/shares"
         case .inbox: return "/api/v1/inbox"
         case .sent: return "/api/v1/sent"

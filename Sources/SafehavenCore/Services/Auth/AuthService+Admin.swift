@@ -1,0 +1,55 @@
+import Foundation
+
+/// What an administrator does to someone else's account. Each takes effect at once: a disabled
+/// account's sessions and tokens are ended in the same transaction, and every signed-in request
+/// checks the account anyway.
+extension AuthService {
+    func requireAdmin(_ actor: User) throws {
+        guard actor.roles.contains(.admin) else {
+            throw SafehavenError.forbidden("not_an_administrator", "Only an administrator can do this.")
+        }
+    }
+
+    func target(_ userID: String) async throws -> User {
+        guard let user = try await deps.store.read({ try await $0.user(id: userID) }) else { throw SafehavenError.notFound }
+        return user
+    }
+
+    /// Disables or re-enables an account. Disabling ends every session and token at once.
+    @discardableResult
+    public func setDisabled(_ userID: String, _ disabled: Bool, by actor: User?) async throws -> User {
+        if let actor { try requireAdmin(actor) }
+        var user = try await target(userID)
+        if let actor, actor.id == user.id, disabled {
+            throw SafehavenError.conflict("cannot_disable_self", "You cannot disable your own account; ask another administrator.")
+        }
+        let now = deps.clock.now()
+        try await deps.store.write { [user] tx in
+            try await tx.setDisabled(userID: user.id, disabled)
+            let ended = disabled ? try await tx.revokeTokens(userID: user.id, except: nil, at: now) : 0
+            try await tx.appendAudit(AuditEntry(disabled ? .userDisabled : .userEnabled, actor: actor?.id, organisation: user.organisationID,
+                                                target: user.id, details: disabled ? ["tokens_ended": String(ended)] : [:]), at: now)
+        }
+        user.disabled = disabled
+        return user
+    }
+
+    /// Removes a user's second factor (lost phone) so they can enrol again after signing in with
+    /// their password; their sessions and tokens end.
+    @discardableResult
+    public func resetTOTP(_ userID: String, by actor: User?) async throws -> User {
+        if let actor { try requireAdmin(actor) }
+        var user = try await target(userID)
+        user.totpEnabled = false
+        user.totpSecretSealed = nil
+        user.totpLastCounter = nil
+        let now = deps.clock.now()
+        try await deps.store.write { [user] tx in
+            try await tx.updateSecurity(of: user)
+            try await tx.revokeTokens(userID: user.id, except: nil, at: now)
+            try await tx.appendAudit(AuditEntry(.userTOTPDisabled, actor: actor?.id, organisation: user.organisationID, target: user.id,
+                                                details: ["by": "administrator"]), at: now)
+        }
+        return user
+    }
+}
