@@ -25,6 +25,10 @@ public enum Commands {
         var logger = Logger(label: "safehaven")
         logger.logLevel = config.logLevel
         let runtime = try await Runtime.open(config: config, logger: logger)
+        if config.passwordCost < AppConfig.minimumPasswordCost {
+            say("WARNING: password hashing is set below 2^\(AppConfig.minimumPasswordCost) for testing (\(AppConfig.Variable.testPasswordCost)); never run like this with real people.")
+        }
+        if config.metricsToken == nil { logger.info("metrics are not served: set \(AppConfig.Variable.metricsToken) to let a scraper read /metrics") }
         // Partial writes left by a crash belong to no upload now: remove them before serving.
         if let removed = try? runtime.blobs.removeAbandonedWrites(olderThan: .distantFuture), removed > 0 {
             logger.info("removed partial writes left by an earlier stop", metadata: ["count": "\(removed)"])

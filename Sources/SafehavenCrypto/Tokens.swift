@@ -12,6 +12,15 @@ public enum Tokens {
         return (token, hash(token))
     }
 
+    /// Compares two secrets in time that depends only on their lengths.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in 0..<x.count { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+
     /// The stored form of a token.
     public static func hash(_ token: String) -> String {
         Encoding.hex(SHA256.hash(data: Array(token.utf8)))

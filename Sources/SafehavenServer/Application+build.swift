@@ -20,11 +20,11 @@ enum MetricsBootstrap {
 /// from `Endpoint`; controllers get the services they use and nothing else.
 public func buildRouter(runtime: Runtime) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(strictTransport: runtime.config.isHTTPS))
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
-    SystemController(health: runtime.health, metrics: MetricsBootstrap.registry).addRoutes(to: router)
+    SystemController(health: runtime.health, metrics: MetricsBootstrap.registry, metricsToken: runtime.config.metricsToken).addRoutes(to: router)
     let open = router.group()
     let sessions = SessionController(auth: runtime.auth)
     sessions.addPublicRoutes(to: open)

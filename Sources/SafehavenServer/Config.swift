@@ -26,9 +26,17 @@ public struct AppConfig: Sendable {
     public var policyProfile: String?
     /// An administrator's policy file (JSON), which replaces the profile.
     public var policyFile: String?
+    /// The address people use to reach the service (the base of every link); `https://…` turns on
+    /// `Strict-Transport-Security`.
+    public var publicURL: String?
+    /// Bearer token a metrics scraper must present; without one, `/metrics` is not served.
+    public var metricsToken: String?
+
+    /// The lowest scrypt cost (log2 N) allowed outside tests: 2^17, as current guidance asks.
+    public static let minimumPasswordCost = 17
 
     public init(dataDirectory: URL, databaseURL: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
-                masterKey: String? = nil, auditKey: String? = nil, limits: Limits = Limits(), passwordCost: Int = 15,
+                masterKey: String? = nil, auditKey: String? = nil, limits: Limits = Limits(), passwordCost: Int = AppConfig.minimumPasswordCost,
                 logLevel: Logger.Level = .info, jobInterval: Int = 60, adminEmail: String = "admin@safehaven.invalid") {
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
@@ -43,6 +51,9 @@ public struct AppConfig: Sendable {
         self.adminEmail = adminEmail
     }
 
+    /// True when people reach the service over https, so browsers may be told to insist on it.
+    public var isHTTPS: Bool { publicURL?.lowercased().hasPrefix("https://") == true }
+
     public enum Variable {
         public static let dataDirectory = "SAFEHAVEN_DATA_DIR"
         public static let databaseURL = "SAFEHAVEN_DATABASE_URL"
@@ -52,6 +63,10 @@ public struct AppConfig: Sendable {
         public static let auditKey = "SAFEHAVEN_AUDIT_KEY"
         public static let maxShareBytes = "SAFEHAVEN_MAX_SHARE_BYTES"
         public static let passwordCost = "SAFEHAVEN_PASSWORD_COST"
+        /// A cost below the minimum, for test suites only (hashing at 2^17 takes ~0.3 s and 128 MiB).
+        public static let testPasswordCost = "SAFEHAVEN_TEST_ONLY_PASSWORD_COST"
+        public static let publicURL = "SAFEHAVEN_PUBLIC_URL"
+        public static let metricsToken = "SAFEHAVEN_METRICS_TOKEN"
         public static let logLevel = "SAFEHAVEN_LOG_LEVEL"
         public static let adminEmail = "SAFEHAVEN_ADMIN_EMAIL"
         public static let policyProfile = "SAFEHAVEN_POLICY_PROFILE"
@@ -78,8 +93,24 @@ public struct AppConfig: Sendable {
             config.limits.maxShareBytes = bytes
         }
         if let raw = env[Variable.passwordCost] {
-            guard let cost = Int(raw), (10...20).contains(cost) else { throw ConfigError("\(Variable.passwordCost) must be 10 to 20") }
+            guard let cost = Int(raw), (minimumPasswordCost...20).contains(cost) else {
+                throw ConfigError("\(Variable.passwordCost) must be \(minimumPasswordCost) to 20")
+            }
             config.passwordCost = cost
+        }
+        if let raw = env[Variable.testPasswordCost] {
+            guard let cost = Int(raw), (10...20).contains(cost) else { throw ConfigError("\(Variable.testPasswordCost) must be 10 to 20") }
+            config.passwordCost = cost
+        }
+        if let raw = env[Variable.publicURL], !raw.isEmpty {
+            guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host != nil else {
+                throw ConfigError("\(Variable.publicURL) must be an http:// or https:// address")
+            }
+            config.publicURL = raw
+        }
+        if let token = env[Variable.metricsToken], !token.isEmpty {
+            guard token.count >= 32 else { throw ConfigError("\(Variable.metricsToken) must be at least 32 characters") }
+            config.metricsToken = token
         }
         if let raw = env[Variable.logLevel] {
             guard let level = Logger.Level(rawValue: raw.lowercased()) else { throw ConfigError("unknown log level \(raw)") }

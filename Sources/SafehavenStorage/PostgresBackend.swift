@@ -17,13 +17,10 @@ public final class PostgresBackend: DatabaseBackend, Sendable {
             throw StorageError.badDatabaseURL("cannot read host from the PostgreSQL URL")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
-        let tls: PostgresClient.Configuration.TLS
-        switch sslmode {
-        case "disable": tls = .disable
-        case "require", "verify-full", "verify-ca": tls = .require(.makeClientConfiguration())
-        default: tls = .prefer(.makeClientConfiguration())
-        }
+        let query = components.queryItems ?? []
+        let tls = try PostgresTLSPolicy.decide(host: host, sslmode: query.first(where: { $0.name == "sslmode" })?.value,
+                                               rootCertificate: query.first(where: { $0.name == "sslrootcert" })?.value,
+                                               allowInsecure: query.first(where: { $0.name == "allow_insecure" })?.value == "1")
         var configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
@@ -55,5 +52,49 @@ public final class PostgresBackend: DatabaseBackend, Sendable {
     public func close() async {
         runner.cancel()
         _ = await runner.value
+    }
+}
+
+/// How the connection to PostgreSQL is protected. On the same machine (loopback) anything goes;
+/// to any other host the connection must use TLS with the server's certificate verified against
+/// the system's trust store or `sslrootcert`, unless the URL says `allow_insecure=1` (then
+/// `sslmode=disable|prefer|require` are honoured, and the start-up log says so).
+public enum PostgresTLSPolicy {
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.") || h.hasPrefix("/")
+    }
+
+    public static func decide(host: String, sslmode: String?, rootCertificate: String?, allowInsecure: Bool)
+        throws -> PostgresClient.Configuration.TLS {
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+        tlsConfiguration.certificateVerification = .fullVerification
+        if let rootCertificate {
+            guard FileManager.default.isReadableFile(atPath: rootCertificate) else {
+                throw StorageError.badDatabaseURL("sslrootcert \(rootCertificate) cannot be read")
+            }
+            tlsConfiguration.trustRoots = .file(rootCertificate)
+        }
+        let mode = sslmode ?? (isLoopback(host) ? "prefer" : "verify-full")
+        let verified = mode == "verify-full" || mode == "verify-ca"
+        if !isLoopback(host) && !verified && !allowInsecure {
+            throw StorageError.badDatabaseURL(
+                "a PostgreSQL server on another host (\(host)) needs sslmode=verify-full (the default) so the connection is encrypted "
+                    + "and the server's certificate is checked; add allow_insecure=1 to the URL only if the network between them is trusted")
+        }
+        switch mode {
+        case "disable": return .disable
+        case "verify-full", "verify-ca": return .require(tlsConfiguration)
+        case "require":
+            var relaxed = tlsConfiguration
+            relaxed.certificateVerification = isLoopback(host) || allowInsecure ? .none : .fullVerification
+            return .require(relaxed)
+        case "prefer", "allow":
+            var relaxed = tlsConfiguration
+            relaxed.certificateVerification = .none
+            return .prefer(relaxed)
+        default:
+            throw StorageError.badDatabaseURL("unknown sslmode \(mode)")
+        }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import SafehavenCore
+@testable import SafehavenCore
 import Testing
 
 @Suite struct MarkingTests {
@@ -64,6 +64,18 @@ import Testing
                       "abcdefghijklmnop", "123456789012", "alicesmith1234", "safehaven12345", "correcthorsebatterystaple"])
     func refusesWeakPasswords(password: String) {
         #expect(throws: SafehavenError.self) { try PasswordPolicy.check(password, email: "alicesmith@merton.gov.uk", name: "Alice Smith") }
+    }
+
+    /// From the shipped list (tens of thousands of breached passwords), not only the few in code.
+    @Test(arguments: ["ihateyou12345", "Chocolate2026!!", "sweetheart123!", "1qaz2wsx3edc4rfv", "Scooby-Doo-2025", "butterfly12345",
+                      "mustang-1966", "peanutbutter"])
+    func refusesBreachedPasswordsFromTheShippedList(password: String) {
+        #expect(throws: SafehavenError.self) { try PasswordPolicy.check(password) }
+    }
+
+    @Test func theShippedListIsLoaded() {
+        #expect(CommonPasswords.shipped.count > 30_000)
+        #expect(CommonPasswords.shipped.contains("trustno1") && !CommonPasswords.shipped.contains("# passwords seen most often"))
     }
 }
 

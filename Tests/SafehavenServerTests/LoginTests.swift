@@ -113,9 +113,9 @@ import Testing
             #expect(try health.status == .ok && health.json["status"] as? String == "ok")
             #expect(health.headers[.xContentTypeOptions] == "nosniff")
             #expect(health.headers[.cacheControl] == "no-store")
-            let metrics = try await api.call(.get, "/metrics")
-            #expect(metrics.status == .ok)
-            #expect(String(buffer: metrics.body).contains("# TYPE"))
+            // Metrics are not public: without a scraper token configured they are not served at all.
+            #expect(try await api.call(.get, "/metrics").status == .notFound)
+            #expect(health.headers[.strictTransportSecurity] == nil)
             let spec = try await api.call(.get, "/openapi.yaml")
             #expect(spec.status == .ok)
             #expect(String(buffer: spec.body).hasPrefix("openapi: 3"))
@@ -219,5 +219,55 @@ import Testing
             }
         }
         return out
+    }
+}
+
+/// The smaller holes: metrics, HSTS, hashing cost, database TLS.
+@Suite struct HardeningTests {
+    static let scraper = "scraper-token-0123456789abcdef0123456789"
+
+    @Test func metricsNeedTheScrapersTokenAndHTTPSGetsHSTS() async throws {
+        try await withAPI(.sqlite, configure: { config in
+            config.metricsToken = Self.scraper
+            config.publicURL = "https://safehaven.merton.gov.uk"
+        }) { api, _, _ in
+            #expect(try await api.call(.get, "/metrics").status == .unauthorized)
+            #expect(try await api.call(.get, "/metrics", token: "scraper-token-0123456789abcdef0123456789x").status == .unauthorized)
+            let metrics = try await api.call(.get, "/metrics", token: Self.scraper)
+            #expect(metrics.status == .ok && String(buffer: metrics.body).contains("# TYPE"))
+            let health = try await api.call(.get, "/health")
+            #expect(health.headers[.strictTransportSecurity] == "max-age=31536000; includeSubDomains")
+        }
+    }
+
+    @Test func passwordHashingIsAtLeast2To17OutsideTests() throws {
+        #expect(try AppConfig.fromEnvironment([:]).passwordCost == 17)
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFEHAVEN_PASSWORD_COST": "15"]) }
+        #expect(try AppConfig.fromEnvironment(["SAFEHAVEN_PASSWORD_COST": "18"]).passwordCost == 18)
+        #expect(try AppConfig.fromEnvironment(["SAFEHAVEN_TEST_ONLY_PASSWORD_COST": "10"]).passwordCost == 10)
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFEHAVEN_METRICS_TOKEN": "short"]) }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["SAFEHAVEN_PUBLIC_URL": "ftp://x"]) }
+    }
+
+    @Test(arguments: [
+        ("db.internal.example", nil as String?, false, true),   // verify-full by default
+        ("db.internal.example", "disable", false, false),
+        ("db.internal.example", "require", false, false),
+        ("db.internal.example", "prefer", false, false),
+        ("db.internal.example", "verify-full", false, true),
+        ("10.1.2.3", "disable", true, true),
+        ("127.0.0.1", "disable", false, true),
+        ("localhost", nil, false, true),
+        ("[::1]", "disable", false, true),
+    ])
+    func aDatabaseOnAnotherHostNeedsVerifiedTLS(host: String, sslmode: String?, allowInsecure: Bool, accepted: Bool) {
+        let result = Result { try PostgresTLSPolicy.decide(host: host, sslmode: sslmode, rootCertificate: nil, allowInsecure: allowInsecure) }
+        if case .success = result { #expect(accepted) } else { #expect(!accepted) }
+    }
+
+    @Test func aRemoteDatabaseURLWithoutTLSIsRefusedBeforeConnecting() async throws {
+        await #expect(throws: StorageError.self) {
+            _ = try await DatabaseLocation.parse("postgres://app:pw@db.internal.example:5432/safehaven?sslmode=disable").open(logger: .init(label: "t"))
+        }
     }
 }

@@ -62,7 +62,7 @@ public final class TestEnvironment: Sendable {
 
     /// - Parameter migrate: false leaves the database empty, for tests of the migrations themselves.
     public static func make(_ database: TestDatabase, limits: Limits = Limits(), seed: UInt64 = 42,
-                            migrate: Bool = true) async throws -> TestEnvironment {
+                            migrate: Bool = true, configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestEnvironment {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("safehaven-test-\(UUID().uuidString)")
         var dbName: String?
         var url: String?
@@ -79,6 +79,7 @@ public final class TestEnvironment: Sendable {
         config.passwordCost = 10
         config.limits = limits
         config.logLevel = .warning
+        configure(&config)
         let clock = TestClock()
         var logger = Logger(label: "safehaven-test")
         logger.logLevel = .warning
@@ -114,8 +115,9 @@ public final class TestEnvironment: Sendable {
 
     /// Runs `body` with a fresh environment and always cleans up.
     public static func with(_ database: TestDatabase, limits: Limits = Limits(), migrate: Bool = true,
+                            configure: (inout AppConfig) -> Void = { _ in },
                             _ body: (TestEnvironment) async throws -> Void) async throws {
-        let env = try await make(database, limits: limits, migrate: migrate)
+        let env = try await make(database, limits: limits, migrate: migrate, configure: configure)
         do {
             try await body(env)
             await env.shutdown()

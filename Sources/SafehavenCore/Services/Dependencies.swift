@@ -18,6 +18,8 @@ public struct Dependencies: Sendable {
     public var policy: RoutePolicy
     /// Blobs being written for work not yet committed; the sweep skips them.
     public let inProgress = BlobsInProgress()
+    /// Password hashing runs a few at a time (see `HashingSlots`).
+    public let hashing = HashingSlots()
 
     public init(store: any Store, blobs: any BlobStore, kek: KeyEncryptionKey, clock: any Clock,
                 ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, auditSigner: CheckpointSigner,

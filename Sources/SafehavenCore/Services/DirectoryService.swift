@@ -83,9 +83,10 @@ public struct DirectoryService: Sendable {
         let password = input.password ?? generated!
         try PasswordPolicy.check(password, email: email, name: name)
         let roles = input.roles.isEmpty ? [Role.practitioner] : Array(Set(input.roles)).sorted { $0.rawValue < $1.rawValue }
+        let passwords = deps.passwords
+        let hash = try await deps.hashing.run { try passwords.hash(password) }
         let user = User(id: deps.ids.next(), organisationID: org.id, email: email, name: name, jobTitle: jobTitle,
-                        department: department, phone: phone, roles: roles,
-                        passwordHash: try deps.passwords.hash(password), createdAt: deps.clock.now())
+                        department: department, phone: phone, roles: roles, passwordHash: hash, createdAt: deps.clock.now())
         let now = deps.clock.now()
         try await deps.store.write { tx in
             if try await tx.user(email: email) != nil {

@@ -17,7 +17,8 @@ public enum PasswordPolicy {
         }
         let folded = password.lowercased()
         let squashed = String(folded.filter { $0.isLetter || $0.isNumber })
-        if CommonPasswords.list.contains(folded) || CommonPasswords.list.contains(squashed) || isCommonWithSuffix(squashed) {
+        if CommonPasswords.isListed(folded) || CommonPasswords.isListed(squashed) || isCommonWithSuffix(folded)
+            || isCommonWithSuffix(squashed) {
             throw SafehavenError.invalid("password", "That password is on the list of passwords attackers try first; choose another.")
         }
         if Set(folded).count <= 2 || isSequence(squashed) {
@@ -34,10 +35,11 @@ public enum PasswordPolicy {
         }
     }
 
-    /// "password12345678" and friends: a deny-listed stem followed by digits or symbols.
-    private static func isCommonWithSuffix(_ squashed: String) -> Bool {
-        let stem = String(squashed.reversed().drop(while: { $0.isNumber }).reversed())
-        return stem.count >= 4 && (CommonPasswords.stems.contains(stem) || CommonPasswords.list.contains(stem))
+    /// "password12345678", "Sunshine2026!!" and friends: a deny-listed password or stem followed by
+    /// digits or symbols.
+    private static func isCommonWithSuffix(_ text: String) -> Bool {
+        let stem = String(text.reversed().drop(while: { !$0.isLetter }).reversed())
+        return stem.count >= 4 && (CommonPasswords.stems.contains(stem) || CommonPasswords.isListed(stem))
     }
 
     private static func isSequence(_ text: String) -> Bool {
@@ -48,9 +50,19 @@ public enum PasswordPolicy {
     }
 }
 
-/// Passwords and stems most often seen in breach corpora and guessing attacks. Short ones are
-/// refused by length already; what matters here is the long, still-guessable kind.
+/// Passwords and stems most often seen in breach corpora and guessing attacks: about 31,000 shipped
+/// in `Resources/common-passwords.txt` (sources named in its header), plus the long, still-guessable
+/// kind and words of UK public-sector work listed here.
 enum CommonPasswords {
+    /// The shipped list, read once.
+    static let shipped: Set<String> = {
+        guard let url = Bundle.module.url(forResource: "common-passwords", withExtension: "txt"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").lazy.filter { !$0.hasPrefix("#") }.map(String.init))
+    }()
+
+    static func isListed(_ candidate: String) -> Bool { list.contains(candidate) || shipped.contains(candidate) }
+
     static let stems: Set<String> = [
         "password", "passw0rd", "p4ssword", "qwerty", "qwertyuiop", "letmein", "welcome", "admin", "administrator",
         "iloveyou", "monkey", "dragon", "football", "baseball", "sunshine", "princess", "starwars", "trustno1",

@@ -4,11 +4,14 @@ import Logging
 import NIOCore
 import Prometheus
 import SafehavenCore
+import SafehavenCrypto
 
 /// `GET /health`, `GET /metrics`, `GET /openapi.yaml`.
 struct SystemController {
     let health: HealthService
     let metrics: PrometheusCollectorRegistry
+    /// Without a token configured, metrics are not served at all: they reveal activity.
+    let metricsToken: String?
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.on(.health, use: health)
@@ -32,6 +35,9 @@ struct SystemController {
     }
 
     @Sendable func prometheus(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let metricsToken else { throw SafehavenError.notFound }
+        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        guard Tokens.constantTimeEqual(given, metricsToken) else { throw SafehavenError.unauthenticated }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))

@@ -5,6 +5,8 @@ import SafehavenCore
 /// Headers every response carries: no sniffing, no framing, no caching of personal data, no referrer.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    /// Whether the public address is https: then browsers are told never to use plain http.
+    let strictTransport: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
@@ -16,6 +18,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; sandbox"
         }
         response.headers[.xRequestID] = context.id
+        if strictTransport { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
         return response
     }
 }

@@ -12,7 +12,7 @@ extension AuthService {
     /// Starts TOTP enrolment, after the password is given again: a new secret is kept sealed until
     /// the user proves they hold it.
     public func beginTOTP(for user: User, password: String) async throws -> Enrolment {
-        try requirePassword(password, of: user)
+        try await requirePassword(password, of: user)
         guard !user.totpEnabled else {
             throw SafehavenError.conflict("totp_already_enabled", "A second factor is already set up for this account.")
         }
@@ -52,7 +52,7 @@ extension AuthService {
 
     /// Turns the second factor off, after the password is given again.
     public func disableTOTP(for user: User, password: String) async throws {
-        try requirePassword(password, of: user)
+        try await requirePassword(password, of: user)
         guard user.totpEnabled || user.totpSecretSealed != nil else { return }
         var updated = user
         updated.totpEnabled = false
@@ -69,11 +69,12 @@ extension AuthService {
     /// Changes the password: the current one first, the new one checked like any other. Every
     /// other session and token of the account stops working.
     public func changePassword(for user: User, current: String, new: String, keeping token: AccessToken?) async throws {
-        try requirePassword(current, of: user)
+        try await requirePassword(current, of: user)
         guard new != current else { throw SafehavenError.invalid("new_password", "Choose a password different from the current one.") }
         try PasswordPolicy.check(new, email: user.email, name: user.name)
         var updated = user
-        updated.passwordHash = try deps.passwords.hash(new)
+        let passwords = deps.passwords
+        updated.passwordHash = try await deps.hashing.run { try passwords.hash(new) }
         let now = deps.clock.now()
         try await deps.store.write { [updated] tx in
             try await tx.updateSecurity(of: updated)
@@ -99,8 +100,9 @@ extension AuthService {
     }
 
     /// A password check for a sensitive change; a wrong one is audited.
-    func requirePassword(_ password: String, of user: User) throws {
-        guard deps.passwords.verify(password, against: user.passwordHash) else {
+    func requirePassword(_ password: String, of user: User) async throws {
+        let passwords = deps.passwords
+        guard await deps.hashing.run({ passwords.verify(password, against: user.passwordHash) }) else {
             throw SafehavenError(.forbidden, code: "password_required", message: "Enter your current password to make this change.")
         }
     }

@@ -31,7 +31,7 @@ public struct AuthService: Sendable {
         var failure: String
         var matchedCounter: Int64?
         if let user, !user.disabled {
-            if !deps.passwords.verify(password, against: user.passwordHash) {
+            if !(await deps.hashing.run { deps.passwords.verify(password, against: user.passwordHash) }) {
                 failure = "wrong_password"
             } else if user.totpEnabled {
                 if let code = totp, !code.isEmpty, let sealed = user.totpSecretSealed,
@@ -47,7 +47,7 @@ public struct AuthService: Sendable {
                 failure = ""
             }
         } else {
-            deps.passwords.dummyVerify(password)
+            await deps.hashing.run { deps.passwords.dummyVerify(password) }
             failure = user == nil ? "unknown_account" : "disabled_account"
         }
         if let user, failure.isEmpty {
