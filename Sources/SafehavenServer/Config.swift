@@ -67,6 +67,7 @@ public struct AppConfig: Sendable {
         public static let testPasswordCost = "SAFEHAVEN_TEST_ONLY_PASSWORD_COST"
         public static let publicURL = "SAFEHAVEN_PUBLIC_URL"
         public static let metricsToken = "SAFEHAVEN_METRICS_TOKEN"
+        public static let minimumFreeMB = "SAFEHAVEN_MIN_FREE_MB"
         public static let logLevel = "SAFEHAVEN_LOG_LEVEL"
         public static let adminEmail = "SAFEHAVEN_ADMIN_EMAIL"
         public static let policyProfile = "SAFEHAVEN_POLICY_PROFILE"
@@ -107,6 +108,10 @@ public struct AppConfig: Sendable {
                 throw ConfigError("\(Variable.publicURL) must be an http:// or https:// address")
             }
             config.publicURL = raw
+        }
+        if let raw = env[Variable.minimumFreeMB] {
+            guard let mb = Int64(raw), mb >= 0 else { throw ConfigError("\(Variable.minimumFreeMB) must be a number of megabytes") }
+            config.limits.minimumFreeBytes = mb * 1024 * 1024
         }
         if let token = env[Variable.metricsToken], !token.isEmpty {
             guard token.count >= 32 else { throw ConfigError("\(Variable.metricsToken) must be at least 32 characters") }

@@ -3,6 +3,7 @@ import Logging
 import SafehavenCore
 import SafehavenCrypto
 import SafehavenStorage
+import Synchronization
 
 /// An opened installation: data directory, keys, database (migrated) and the services on top.
 /// The server and every CLI command use this one path to open the store.
@@ -15,6 +16,8 @@ public struct Runtime: Sendable {
     public let logger: Logger
     /// False for a dry run, which must change nothing.
     let writable: Bool
+    /// Set once the database has been closed: the service group and its caller may both close.
+    private let closed = OnceFlag()
 
     // The use cases, each over the same dependencies.
     public var auth: AuthService { AuthService(deps) }
@@ -24,7 +27,7 @@ public struct Runtime: Sendable {
     public var register: RegisterService { RegisterService(deps) }
     public var partnerPasswords: PartnerPasswordService { PartnerPasswordService(deps) }
     public var policy: PolicyService { PolicyService(deps) }
-    public var health: HealthService { HealthService(deps) }
+    public var health: HealthService { HealthService(deps, state: deps.health) }
     public var audit: AuditService { AuditService(deps) }
 
     init(config: AppConfig, deps: Dependencies, store: SQLStore, blobs: DirectoryBlobStore, signer: CheckpointSigner, logger: Logger,
@@ -88,6 +91,7 @@ public struct Runtime: Sendable {
     /// Signs a checkpoint over whatever this process appended to the audit chain, then closes the
     /// database.
     public func close() async {
+        guard closed.claim() else { return }
         if writable {
             do { try await audit.checkpoint() } catch {
                 logger.error("could not sign an audit checkpoint on closing", metadata: ["error": "\(error)"])
@@ -164,6 +168,17 @@ enum KeyFile {
         }
         if recorded.kekID == nil || recorded.auditPublicKey == nil {
             try await installation.record(kekID: kek.keyID, auditPublicKey: signer.publicKeyHex)
+        }
+    }
+}
+
+/// True the first time `claim` is called, false every time after.
+final class OnceFlag: Sendable {
+    private let taken = Mutex(false)
+    func claim() -> Bool {
+        taken.withLock { value in
+            defer { value = true }
+            return !value
         }
     }
 }

@@ -53,6 +53,19 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
         if unlink(url.path) != 0 && errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     }
 
+    public func probeWritable() throws {
+        let writer = try FileBlobWriter(temp: tmp.appendingPathComponent("health-probe.partial"), final: tmp.appendingPathComponent("health-probe"))
+        try writer.write([0])
+        try writer.commit()
+        unlink(tmp.appendingPathComponent("health-probe").path)
+    }
+
+    public func freeBytes() -> Int64? {
+        var stats = statvfs()
+        guard statvfs(blobs.path, &stats) == 0 else { return nil }
+        return Int64(stats.f_bavail) * Int64(stats.f_frsize)
+    }
+
     public func exists(id: String) -> Bool {
         (try? Self.check(id)) != nil && FileManager.default.fileExists(atPath: finalURL(id).path)
     }

@@ -29,6 +29,15 @@ public struct SQLStore: Store {
         return try await backend.withTransaction { db in try await body(store.session(db)) }
     }
 
+    public func probeWrite(at: Date) async throws {
+        try await backend.withTransaction { db in
+            try await db.raw("""
+                INSERT INTO installation (name, value) VALUES ('health_probe', \(bind: String(Millis.from(at))))
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """).run()
+        }
+    }
+
     public func reclaimDestroyed() async throws {
         try await backend.reclaimDeleted()
     }

@@ -50,7 +50,8 @@ import Yams
 
     @Test(arguments: TestDatabase.available)
     func everyEndpointIsWiredAndOtherMethodsGet405(db: TestDatabase) async throws {
-        try await withAPI(db) { api, _, _ in
+        // With a scraper token configured, /metrics is served (and asks for it).
+        try await withAPI(db, configure: { $0.metricsToken = HardeningTests.scraper }) { api, _, _ in
             for endpoint in Endpoint.allCases {
                 let path = endpoint.template.replacingOccurrences(of: "{id}", with: "x-1").replacingOccurrences(of: "{fileId}", with: "f-1")
                 let reply = try await api.call(endpoint.method, path)

@@ -35,7 +35,7 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterabl
     public var description: String { rawValue }
 
     /// Admin URL of the throwaway server `scripts/test` starts.
-    static var postgresAdminURL: String? { ProcessInfo.processInfo.environment["SAFEHAVEN_TEST_POSTGRES_URL"] }
+    public static var postgresAdminURL: String? { ProcessInfo.processInfo.environment["SAFEHAVEN_TEST_POSTGRES_URL"] }
 
     public static var available: [TestDatabase] {
         if postgresAdminURL != nil { return [.sqlite, .postgres] }
@@ -59,6 +59,8 @@ public final class TestEnvironment: Sendable {
 
     public var deps: Dependencies { runtime.deps }
     public var store: SQLStore { runtime.store }
+    /// The PostgreSQL database made for this test; nil on SQLite.
+    public var databaseName: String? { dropDatabase }
 
     /// - Parameter migrate: false leaves the database empty, for tests of the migrations themselves.
     public static func make(_ database: TestDatabase, limits: Limits = Limits(), seed: UInt64 = 42,
@@ -107,7 +109,7 @@ public final class TestEnvironment: Sendable {
         try? FileManager.default.removeItem(at: directoryURL)
     }
 
-    static func adminExecute(_ url: String, _ sql: String) async throws {
+    public static func adminExecute(_ url: String, _ sql: String) async throws {
         let backend = try PostgresBackend(url: url, logger: Logger(label: "test-admin"))
         defer { Task { await backend.close() } }
         try await backend.withSession { db in try await db.raw(SQLQueryString(sql)).run() }

@@ -20,6 +20,8 @@ public struct Dependencies: Sendable {
     public let inProgress = BlobsInProgress()
     /// Password hashing runs a few at a time (see `HashingSlots`).
     public let hashing = HashingSlots()
+    /// The last readiness probe.
+    public let health = HealthState()
 
     public init(store: any Store, blobs: any BlobStore, kek: KeyEncryptionKey, clock: any Clock,
                 ids: any IDGenerator, random: any RandomSource, passwords: PasswordHasher, auditSigner: CheckpointSigner,
@@ -63,6 +65,8 @@ public struct Limits: Sendable, Equatable {
     /// Longest time an audit event may wait for a signed checkpoint; older unsigned events fail
     /// verification.
     public var auditCheckpointSeconds = 60
+    /// Below this much free space in the data directory, `/health` says not ready (default 512 MiB).
+    public var minimumFreeBytes: Int64 = 512 * 1024 * 1024
 
     public init() {}
 }

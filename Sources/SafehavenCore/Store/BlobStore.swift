@@ -12,6 +12,10 @@ public protocol BlobStore: Sendable {
     func sweepCandidates(olderThan date: Date) throws -> [String]
     /// Removes partial writes last modified before `date`, except those of the blobs in `keeping`.
     func removeAbandonedWrites(olderThan date: Date, keeping: Set<String>) throws -> Int
+    /// Writes, syncs and removes a tiny file: throws when the data directory cannot be written.
+    func probeWritable() throws
+    /// Bytes free for the service on the file system holding the blobs; nil if unknown.
+    func freeBytes() -> Int64?
 }
 
 /// One blob being written.

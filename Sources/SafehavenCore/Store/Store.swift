@@ -18,4 +18,6 @@ public protocol Store: Sendable {
     /// writes its WAL back and truncates it (deleted content is already zeroed by `secure_delete`);
     /// PostgreSQL vacuums the table of share secrets. Outside any transaction.
     func reclaimDestroyed() async throws
+    /// A write that changes nothing of substance, to prove the database accepts writes.
+    func probeWrite(at: Date) async throws
 }

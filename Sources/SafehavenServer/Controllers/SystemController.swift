@@ -22,16 +22,16 @@ struct SystemController {
     struct Health: Encodable {
         let status: String
         let database: String
+        let storage: String
     }
 
+    /// 200 when ready; 503 naming what is wrong (database unreachable or read-only, storage
+    /// read-only or low on space).
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Response {
-        do {
-            try await health.checkDatabase()
-            return try JSON.response(Health(status: "ok", database: "ok"))
-        } catch {
-            context.logger.error("health check failed", metadata: ["error": "\(error)"])
-            return try JSON.response(Health(status: "unavailable", database: "unreachable"), status: .serviceUnavailable)
-        }
+        let report = await health.check()
+        let body = Health(status: report.ready ? "ok" : "unavailable", database: report.database.rawValue, storage: report.storage.rawValue)
+        if !report.ready { context.logger.error("not ready", metadata: ["database": "\(body.database)", "storage": "\(body.storage)"]) }
+        return try JSON.response(body, status: report.ready ? .ok : .serviceUnavailable)
     }
 
     @Sendable func prometheus(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import SafehavenCore
 import SafehavenCrypto
+import SafehavenStorage
 
 /// Turns every error into `{"error":{"code","message"}}` with the right status. Unexpected errors
 /// become a 500 that shows only the request id; the detail goes to the log, never to the client.
@@ -40,6 +41,11 @@ struct ErrorMiddleware: RouterMiddleware {
         let code: String
         let message: String
         var headers = HTTPFields()
+        var error = error
+        if let mapped = ResourceFailure.classify(error) {
+            context.logger.critical("storage failure", metadata: ["error": "\(error)", "code": "\(mapped.code)"])
+            error = mapped
+        }
         switch error {
         case let e as SafehavenError:
             status = Self.status(e.kind)
