@@ -9,6 +9,42 @@ public struct KeyEncryptionKey: Sendable {
     private let secretsKey: SymmetricKey
     /// Short, non-secret identifier of this KEK (first 8 hex digits of a derived value).
     public let keyID: String
+    /// Keys this one replaced, still tried when opening (during and just after a rotation);
+    /// wrapping and sealing always use this key.
+    private var previous: [PreviousKey] = []
+
+    struct PreviousKey: Sendable {
+        let key: SymmetricKey
+        let secretsKey: SymmetricKey
+        let keyID: String
+    }
+
+    /// This key, also able to open what `older` wrapped or sealed.
+    public func replacing(_ older: KeyEncryptionKey) -> KeyEncryptionKey {
+        var ring = self
+        ring.previous = previous + [PreviousKey(key: older.key, secretsKey: older.secretsKey, keyID: older.keyID)] + older.previous
+        return ring
+    }
+
+    /// Ids of the keys this one can still open for.
+    public var previousKeyIDs: [String] { previous.map(\.keyID) }
+
+    /// True when `wrapped` opens with this key itself (not a previous one).
+    public func wrapsDirectly(_ wrapped: String) -> Bool {
+        guard let data = Self.payload(wrapped, prefix: "kw1:") else { return false }
+        return (try? AES.KeyWrap.unwrap(data, using: key)) != nil
+    }
+
+    /// True when `sealed` opens with this key itself (not a previous one).
+    public func sealsDirectly(_ sealed: String, context: String) -> Bool {
+        guard let data = Self.payload(sealed, prefix: "sg1:"), let box = try? AES.GCM.SealedBox(combined: data) else { return false }
+        return (try? AES.GCM.open(box, using: secretsKey, authenticating: Array(context.utf8))) != nil
+    }
+
+    static func payload(_ text: String, prefix: String) -> Data? {
+        guard text.hasPrefix(prefix) else { return nil }
+        return Data(base64Encoded: String(text.dropFirst(prefix.count)))
+    }
 
     /// - Parameter bytes: exactly 32 bytes.
     public init(bytes: [UInt8]) throws {
@@ -46,10 +82,11 @@ public struct KeyEncryptionKey: Sendable {
 
     /// Unwraps a data key produced by `wrap`.
     public func unwrap(_ wrapped: String) throws -> SymmetricKey {
-        guard wrapped.hasPrefix("kw1:"), let data = Data(base64Encoded: String(wrapped.dropFirst(4))) else {
-            throw CryptoFailure.malformedKey
+        guard let data = Self.payload(wrapped, prefix: "kw1:") else { throw CryptoFailure.malformedKey }
+        for candidate in [key] + previous.map(\.key) {
+            if let unwrapped = try? AES.KeyWrap.unwrap(data, using: candidate) { return unwrapped }
         }
-        do { return try AES.KeyWrap.unwrap(data, using: key) } catch { throw CryptoFailure.keyUnwrapFailed }
+        throw CryptoFailure.keyUnwrapFailed
     }
 
     /// Seals a small secret; the result is `sg1:` + base64(nonce ‖ ciphertext ‖ tag).
@@ -61,14 +98,11 @@ public struct KeyEncryptionKey: Sendable {
 
     /// Opens a value produced by `sealSecret` with the same context.
     public func openSecret(_ sealed: String, context: String) throws -> [UInt8] {
-        guard sealed.hasPrefix("sg1:"), let data = Data(base64Encoded: String(sealed.dropFirst(4))) else {
-            throw CryptoFailure.malformedKey
+        guard let data = Self.payload(sealed, prefix: "sg1:") else { throw CryptoFailure.malformedKey }
+        guard let box = try? AES.GCM.SealedBox(combined: data) else { throw CryptoFailure.authenticationFailed }
+        for candidate in [secretsKey] + previous.map(\.secretsKey) {
+            if let plain = try? AES.GCM.open(box, using: candidate, authenticating: Array(context.utf8)) { return Array(plain) }
         }
-        do {
-            let box = try AES.GCM.SealedBox(combined: data)
-            return Array(try AES.GCM.open(box, using: secretsKey, authenticating: Array(context.utf8)))
-        } catch {
-            throw CryptoFailure.authenticationFailed
-        }
+        throw CryptoFailure.authenticationFailed
     }
 }

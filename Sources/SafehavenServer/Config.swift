@@ -12,6 +12,8 @@ public struct AppConfig: Sendable {
     public var port: Int
     /// Base64 KEK from the environment instead of `master.key`.
     public var masterKey: String?
+    /// The key-encryption key a rotation replaced, from the environment instead of `master.key.previous`.
+    public var previousMasterKey: String?
     /// Base64 Ed25519 seed from the environment instead of `audit.key`.
     public var auditKey: String?
     public var limits: Limits
@@ -60,6 +62,9 @@ public struct AppConfig: Sendable {
         public static let host = "SAFEHAVEN_HOST"
         public static let port = "SAFEHAVEN_PORT"
         public static let masterKey = "SAFEHAVEN_MASTER_KEY"
+        public static let previousMasterKey = "SAFEHAVEN_PREVIOUS_MASTER_KEY"
+        /// The key `keys rotate` moves to, when keys come from the environment.
+        public static let newMasterKey = "SAFEHAVEN_NEW_MASTER_KEY"
         public static let auditKey = "SAFEHAVEN_AUDIT_KEY"
         public static let maxShareBytes = "SAFEHAVEN_MAX_SHARE_BYTES"
         public static let passwordCost = "SAFEHAVEN_PASSWORD_COST"
@@ -89,6 +94,7 @@ public struct AppConfig: Sendable {
         }
         config.masterKey = env[Variable.masterKey].flatMap { $0.isEmpty ? nil : $0 }
         config.auditKey = env[Variable.auditKey].flatMap { $0.isEmpty ? nil : $0 }
+        config.previousMasterKey = env[Variable.previousMasterKey].flatMap { $0.isEmpty ? nil : $0 }
         if let raw = env[Variable.maxShareBytes] {
             guard let bytes = Int64(raw), bytes > 0 else { throw ConfigError("\(Variable.maxShareBytes) must be a positive number of bytes") }
             config.limits.maxShareBytes = bytes

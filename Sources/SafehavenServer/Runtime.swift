@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import SafehavenCore
 import SafehavenCrypto
@@ -65,9 +68,21 @@ public struct Runtime: Sendable {
             // existing data would leave it unreadable, silently.
             // (Unmigrated, as for a dry run, a database without tables holds nothing.)
             let mayCreate = migrate ? !(try await installation.holdsData()) : (try? await installation.holdsData()) != true
-            let kek = try KeyEncryptionKey(encoded: config.masterKey ?? KeyFile.loadOrCreate(
+            var kek = try KeyEncryptionKey(encoded: config.masterKey ?? KeyFile.loadOrCreate(
                 config.dataDirectory.appendingPathComponent("master.key"), mayCreate: mayCreate,
                 make: { KeyEncryptionKey.generateEncoded(random: random) }))
+            // The key a rotation replaced, still tried for anything not yet re-wrapped.
+            let previousFile = config.dataDirectory.appendingPathComponent(KeyFile.previousName)
+            let previousText = try config.previousMasterKey
+                ?? (FileManager.default.fileExists(atPath: previousFile.path) ? KeyFile.load(previousFile) : nil)
+            if let previous = previousText {
+                kek = kek.replacing(try KeyEncryptionKey(encoded: previous))
+            }
+            // A rotation interrupted part-way has moved some values to the next key already.
+            let nextFile = config.dataDirectory.appendingPathComponent(KeyFile.nextName)
+            if config.masterKey == nil, FileManager.default.fileExists(atPath: nextFile.path) {
+                kek = kek.replacing(try KeyEncryptionKey(encoded: try KeyFile.load(nextFile)))
+            }
             let signer = try CheckpointSigner(encoded: config.auditKey ?? KeyFile.loadOrCreate(
                 config.dataDirectory.appendingPathComponent("audit.key"), mayCreate: mayCreate,
                 make: { CheckpointSigner.generateEncoded(random: random) }))
@@ -121,6 +136,9 @@ public struct Runtime: Sendable {
 /// Key files: created once with 0600 permissions, read as text thereafter, refused when others
 /// could read them, and checked against the ids the database recorded when it was made.
 enum KeyFile {
+    static let previousName = "master.key.previous"
+    static let nextName = "master.key.next"
+
     static func loadOrCreate(_ url: URL, mayCreate: Bool, make: () -> String) throws -> String {
         if FileManager.default.fileExists(atPath: url.path) { return try load(url) }
         guard mayCreate else {
@@ -144,9 +162,9 @@ enum KeyFile {
 
     /// Reads a key file that only its owner can read.
     static func load(_ url: URL) throws -> String {
-        var status = stat()
-        guard stat(url.path, &status) == 0 else { throw ConfigError("cannot read \(url.path)") }
-        let mode = status.st_mode & 0o777
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue else { throw ConfigError("cannot read \(url.path)") }
+        let mode = permissions & 0o777
         guard mode & 0o077 == 0 else {
             throw ConfigError("\(url.path) can be read by other users (mode \(String(mode, radix: 8))). " +
                               "Run: chmod 600 \(url.path)")
@@ -158,7 +176,7 @@ enum KeyFile {
     /// Refuses keys other than the ones the database was made with; records them the first time.
     static func check(kek: KeyEncryptionKey, signer: CheckpointSigner, against installation: InstallationRecord) async throws {
         let recorded = try await installation.keys()
-        if let id = recorded.kekID, id != kek.keyID {
+        if let id = recorded.kekID, id != kek.keyID, !kek.previousKeyIDs.contains(id) {
             throw ConfigError("the key-encryption key (id \(kek.keyID)) is not the one this database was made with (id \(id)). " +
                               "Restore the right master.key or SAFEHAVEN_MASTER_KEY.")
         }

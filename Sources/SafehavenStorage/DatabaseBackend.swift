@@ -19,6 +19,9 @@ public protocol DatabaseBackend: Sendable {
     func withMigrationTransaction(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws
     /// Drops every copy of deleted rows the engine still keeps (see `Store.reclaimDestroyed`).
     func reclaimDeleted() async throws
+    /// Writes a consistent copy of the whole database to `path` while the service keeps running
+    /// (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump`, custom format).
+    func snapshot(to path: String) async throws
     func close() async
 }
 

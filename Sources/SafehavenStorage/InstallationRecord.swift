@@ -47,4 +47,14 @@ public struct InstallationRecord: Sendable {
             }
         }
     }
+
+    /// After a completed rotation: the data is now made with this key-encryption key.
+    public func replaceKEK(id: String) async throws {
+        try await backend.withTransaction { db in
+            try await db.raw("""
+                INSERT INTO installation (name, value) VALUES ('kek_id', \(bind: id))
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """).run()
+        }
+    }
 }

@@ -9,6 +9,8 @@ import SQLKit
 public final class PostgresBackend: DatabaseBackend, Sendable {
     public let isPostgres = true
     let client: PostgresClient
+    /// The URL as given, for the PostgreSQL tools (`pg_dump`, `pg_restore`).
+    let url: String
     private let runner: Task<Void, Never>
     private let logger: Logger
 
@@ -27,6 +29,7 @@ public final class PostgresBackend: DatabaseBackend, Sendable {
         configuration.options.maximumConnections = 16
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        self.url = url
         self.logger = logger
         self.runner = Task { await client.run() }
     }
@@ -47,6 +50,10 @@ public final class PostgresBackend: DatabaseBackend, Sendable {
     /// inside a transaction, so it has a session of its own).
     public func reclaimDeleted() async throws {
         try await withSession { db in try await db.raw("VACUUM share_secrets").run() }
+    }
+
+    public func snapshot(to path: String) async throws {
+        try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", path], url: url)
     }
 
     public func close() async {
@@ -96,5 +103,47 @@ public enum PostgresTLSPolicy {
         default:
             throw StorageError.badDatabaseURL("unknown sslmode \(mode)")
         }
+    }
+}
+
+/// PostgreSQL's own tools, given the connection in the environment (never on a command line where
+/// other users could read the password).
+public enum PostgresTools {
+    public static func run(_ tool: String, _ arguments: [String], url: String) throws {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw StorageError.badDatabaseURL("cannot read the PostgreSQL URL")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGHOST"] = host
+        environment["PGPORT"] = String(components.port ?? 5432)
+        environment["PGUSER"] = components.user ?? "postgres"
+        environment["PGPASSWORD"] = components.password?.removingPercentEncoding ?? ""
+        environment["PGDATABASE"] = String(components.path.dropFirst())
+        let query = components.queryItems ?? []
+        environment["PGSSLMODE"] = query.first { $0.name == "sslmode" }?.value ?? (PostgresTLSPolicy.isLoopback(host) ? "prefer" : "verify-full")
+        if let root = query.first(where: { $0.name == "sslrootcert" })?.value { environment["PGSSLROOTCERT"] = root }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [try locate(tool)] + arguments
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw StorageError.migrationFailed("\(tool) failed: \(String(decoding: message, as: UTF8.self).prefix(400))")
+        }
+    }
+
+    /// The newest installed version of a tool (it must not be older than the server).
+    static func locate(_ tool: String) throws -> String {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            let path = "/usr/lib/postgresql/\(version)/bin/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return tool
     }
 }

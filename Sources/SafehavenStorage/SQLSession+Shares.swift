@@ -136,6 +136,12 @@ extension SQLSession {
         return Set(files + exports)
     }
 
+    func liveFileBlobs() async throws -> [(shareID: String, blobID: String)] {
+        try await db.raw("""
+            SELECT f.share_id, f.blob_id FROM share_files f JOIN shares s ON s.id = f.share_id WHERE s.destroyed_at IS NULL
+            """).all().map { (try $0.string("share_id"), try $0.string("blob_id")) }
+    }
+
     func tracking(shareID: String) async throws -> [TrackingEvent] {
         let events = try await db.raw("SELECT * FROM tracking_events WHERE share_id = \(bind: shareID)").all().map { row in
             TrackingEvent(id: try row.string("id"), shareID: try row.string("share_id"), recipientID: try row.optionalString("recipient_id"),

@@ -96,6 +96,13 @@ public final class SQLiteBackend: DatabaseBackend, Sendable {
         }
     }
 
+    public func snapshot(to path: String) async throws {
+        let db = connection.sql()
+        try await mutex.withLock {
+            try await db.raw("VACUUM INTO \(bind: path)").run()
+        }
+    }
+
     public func close() async {
         for reader in readers { try? await reader.close() }
         try? await connection.close()

@@ -29,6 +29,9 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case partnerPasswordCreated = "partner_password.created"
     case partnerPasswordRevealed = "partner_password.revealed"
     case partnerPasswordRotated = "partner_password.rotated"
+    case keysRotated = "keys.rotated"
+    case backupMade = "backup.made"
+    case backupRestored = "backup.restored"
 }
 
 /// What a caller asks to append. Details hold identifiers and reasons, never content.

@@ -64,6 +64,18 @@ extension ShareService {
         return expired
     }
 
+    /// After a restore: destroys the content of every share one of whose blobs is not among
+    /// `present` (it was destroyed while the backup was being made). Returns how many.
+    public func destroyContentMissingFrom(_ present: Set<String>, reason: String) async throws -> Int {
+        let missing = Set(try await deps.store.read { try await $0.liveFileBlobs() }.filter { !present.contains($0.blobID) }.map(\.shareID))
+        for id in missing.sorted() {
+            guard let share = try await deps.store.read({ try await $0.share(id: id) }) else { continue }
+            try await destroy(share, reason: reason, actor: nil, reclaim: false)
+        }
+        if !missing.isEmpty { await reclaimDestroyed() }
+        return missing.count
+    }
+
     /// Background job: deletes blobs no row refers to (left by a crash or a dropped upload) once
     /// they are older than `grace`, so an upload still in progress is never touched.
     @discardableResult

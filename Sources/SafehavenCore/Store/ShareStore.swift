@@ -13,6 +13,8 @@ public protocol ShareReading: Sendable {
     func sharesDueForExpiry(at now: Date) async throws -> [Share]
     /// Every blob id a file row or a live export still refers to.
     func referencedBlobIDs() async throws -> Set<String>
+    /// The blob of every file of every share whose content still exists.
+    func liveFileBlobs() async throws -> [(shareID: String, blobID: String)]
 }
 
 public protocol ShareWriting: ShareReading {
