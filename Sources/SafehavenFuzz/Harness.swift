@@ -13,6 +13,7 @@ enum Harness {
     static func run(_ data: [UInt8]) {
         guard let selector = data.first else { return }
         let input = Array(data.dropFirst())
+        if selector == auditExportSelector { return auditExport(input) }
         switch selector % 3 {
         case 0: multipart(input)
         case 1: json(input)
@@ -32,6 +33,18 @@ enum Harness {
 
     static func json(_ input: [UInt8]) {
         _ = try? JSON.decode(ShareDraft.self, from: Data(input))
+    }
+
+    /// 0xAE picks the audit export reader (JSON lines, read on another machine) and the published
+    /// checkpoint parser.
+    static let auditExportSelector: UInt8 = 0xAE
+    static let exportPath = FileManager.default.temporaryDirectory.appendingPathComponent("safehaven-fuzz-\(getpid()).jsonl")
+
+    static func auditExport(_ input: [UInt8]) {
+        _ = PublishedCheckpoint(String(decoding: input.prefix(300), as: UTF8.self))
+        guard FileManager.default.createFile(atPath: exportPath.path, contents: Data(input)) else { return }
+        defer { try? FileManager.default.removeItem(at: exportPath) }
+        _ = try? AuditService.verifyExport(at: exportPath, trustedKey: nil)
     }
 
     static func archive(_ input: [UInt8]) {
