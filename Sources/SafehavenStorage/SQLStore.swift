@@ -42,6 +42,14 @@ public struct SQLStore: Store {
         try await backend.reclaimDeleted()
     }
 
+    /// The first column of the first row of a raw query as a number; for tests and operator tools only.
+    public func count(_ sql: String) async throws -> Int64 {
+        try await backend.withSession { db in
+            guard let row = try await db.raw(SQLQueryString(sql)).first(), let column = row.allColumns.first else { return 0 }
+            return try row.decode(column: column, as: Int64.self)
+        }
+    }
+
     /// Runs raw SQL; for tests that tamper with rows and for operator tools only.
     public func execute(_ sql: String) async throws {
         try await backend.withTransaction { db in try await db.raw(SQLQueryString(sql)).run() }

@@ -63,6 +63,29 @@ import Testing
         }
     }
 
+    /// PostgreSQL: after a revoke and the vacuum that follows, no tuple of the secrets table (live
+    /// or dead) holds the key any more. (What vacuum cannot promise is in the threat model.)
+    @Test func onPostgreSQLNoTupleKeepsADestroyedKey() async throws {
+        guard TestDatabase.available.contains(.postgres) else { return }
+        try await withAPI(.postgres) { api, env, _ in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let id = try #require(try await api.send(token: alice, API.share()).json["id"] as? String)
+            let secret = try #require(try await secrets(env, id))
+            try await env.store.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+            func tuplesHolding(_ text: String) async throws -> Int64 {
+                try await env.store.count("""
+                    SELECT count(*) FROM generate_series(0, pg_relation_size('share_secrets') / current_setting('block_size')::int - 1) AS page,
+                        LATERAL heap_page_items(get_raw_page('share_secrets', page::int)) AS item
+                    WHERE item.t_data IS NOT NULL AND position(convert_to('\(text)', 'UTF8') IN item.t_data) > 0
+                    """)
+            }
+            #expect(try await tuplesHolding(secret.key) == 1)
+            #expect(try await api.call(.post, "/api/v1/shares/\(id)/revoke", token: alice).status == .ok)
+            #expect(try await tuplesHolding(secret.key) == 0)
+            #expect(try await env.store.count("SELECT count(*) FROM share_secrets WHERE share_id = '\(id)'") == 0)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func revokeAndExpiryAtTheSameMomentNeverBringAKeyBack(db: TestDatabase) async throws {
         try await withAPI(db) { api, env, _ in
