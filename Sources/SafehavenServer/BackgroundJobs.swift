@@ -58,6 +58,11 @@ struct BackgroundJobs: Service {
             logger.error("rotation reminder job failed", metadata: ["error": "\(error)"])
         }
         do {
+            try await runtime.auth.pruneThrottle()
+        } catch {
+            logger.error("pruning sign-in counters failed", metadata: ["error": "\(error)"])
+        }
+        do {
             // Finishes a reclaim that a busy reader held up after an earlier destruction.
             try await runtime.store.reclaimDestroyed()
         } catch {

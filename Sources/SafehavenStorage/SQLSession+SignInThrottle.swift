@@ -37,4 +37,19 @@ extension SQLSession {
     func clearThrottle(keys: [String]) async throws {
         for key in keys { try await db.raw("DELETE FROM sign_in_throttle WHERE key = \(bind: key)").run() }
     }
+
+    func uncountAttempt(key: String) async throws {
+        try await db.raw("""
+            UPDATE sign_in_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END WHERE key = \(bind: key)
+            """).run()
+    }
+
+    @discardableResult
+    func pruneThrottle(before: Date) async throws -> Int {
+        let cutoff = Millis.from(before)
+        return try await db.raw("""
+            DELETE FROM sign_in_throttle WHERE (last_failed_at IS NULL OR last_failed_at < \(bind: cutoff))
+                AND (locked_until IS NULL OR locked_until < \(bind: cutoff)) RETURNING key
+            """).all().count
+    }
 }

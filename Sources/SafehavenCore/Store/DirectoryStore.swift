@@ -62,4 +62,9 @@ public protocol SignInThrottleWriting: Sendable {
     /// Locks the key until `until` if it has at least `failures` counted; true if this call locked it.
     func lockThrottle(key: String, until: Date, ifFailuresAtLeast failures: Int) async throws -> Bool
     func clearThrottle(keys: [String]) async throws
+    /// Takes back one counted attempt (a sign-in that succeeded was counted before the check).
+    func uncountAttempt(key: String) async throws
+    /// Forgets keys not locked whose last failure is older than `before`; returns how many.
+    @discardableResult
+    func pruneThrottle(before: Date) async throws -> Int
 }

@@ -55,9 +55,7 @@ extension AuthService {
         try await requirePassword(password, of: user)
         guard user.totpEnabled || user.totpSecretSealed != nil else { return }
         var updated = user
-        updated.totpEnabled = false
-        updated.totpSecretSealed = nil
-        updated.totpLastCounter = nil
+        updated.removeSecondFactor()
         let now = deps.clock.now()
         try await deps.store.write { [updated] tx in
             try await tx.updateSecurity(of: updated)
@@ -105,5 +103,14 @@ extension AuthService {
         guard await deps.hashing.run({ passwords.verify(password, against: user.passwordHash) }) else {
             throw SafehavenError(.forbidden, code: "password_required", message: "Enter your current password to make this change.")
         }
+    }
+}
+
+extension User {
+    /// No second factor: neither an enabled one nor one half set up.
+    mutating func removeSecondFactor() {
+        totpEnabled = false
+        totpSecretSealed = nil
+        totpLastCounter = nil
     }
 }

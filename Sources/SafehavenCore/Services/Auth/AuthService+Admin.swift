@@ -40,9 +40,7 @@ extension AuthService {
     public func resetTOTP(_ userID: String, by actor: User?) async throws -> User {
         if let actor { try requireAdmin(actor) }
         var user = try await target(userID)
-        user.totpEnabled = false
-        user.totpSecretSealed = nil
-        user.totpLastCounter = nil
+        user.removeSecondFactor()
         let now = deps.clock.now()
         try await deps.store.write { [user] tx in
             try await tx.updateSecurity(of: user)

@@ -58,6 +58,7 @@ public struct AuthService: Sendable {
                 // With a second factor, only one sign-in can use a given code, however many arrive at once.
                 guard try await tx.recordLoginSuccess(userID: user.id, totpCounter: matchedCounter) else { return false }
                 try await tx.clearThrottle(keys: throttle.clearedOnSuccess)
+                try await tx.uncountAttempt(key: throttle.source.key)
                 try await tx.insert(record)
                 try await tx.appendAudit(AuditEntry(.loginSucceeded, actor: user.id, organisation: user.organisationID, target: record.id,
                                                     details: ["second_factor": user.totpEnabled ? "totp" : "none"]), at: now)
@@ -149,5 +150,12 @@ public struct AuthService: Sendable {
                                                 target: record.id, details: ["days": String(days)]), at: now)
         }
         return Issued(token: token, record: record)
+    }
+
+    /// Background job: forgets sign-in counters untouched for a day (unless locked).
+    @discardableResult
+    public func pruneThrottle() async throws -> Int {
+        let cutoff = deps.clock.now().addingTimeInterval(-86_400)
+        return try await deps.store.write { try await $0.pruneThrottle(before: cutoff) }
     }
 }

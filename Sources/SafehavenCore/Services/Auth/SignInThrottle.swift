@@ -40,8 +40,10 @@ public struct SignInThrottle: Sendable {
     }
 
     var pair: Bucket { buckets[0] }
-    /// What a good sign-in clears: the source's own count stays (it may be spraying other accounts).
+    /// What a good sign-in clears: the address's counts. The source's count only loses the attempt
+    /// just counted (it may be spraying other accounts; a whole office signing in is not).
     var clearedOnSuccess: [String] { [buckets[0].key, buckets[1].key] }
+    var source: Bucket { buckets[2] }
 
     /// Refuses an attempt on a locked key, or one that comes too soon after the last failure.
     static func check(_ state: ThrottleState?, _ bucket: Bucket, now: Date) throws {
