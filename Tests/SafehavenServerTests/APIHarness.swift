@@ -84,12 +84,13 @@ struct API {
 
 /// Runs `body` against a fresh installation with three people in three organisations.
 /// The application is the one production runs (`buildApplication`), without background jobs.
-func withAPI(_ db: TestDatabase, limits: Limits = Limits(), configure: (inout AppConfig) -> Void = { _ in },
+/// With `live`, a real server on a loopback port answers real connections (for races).
+func withAPI(_ db: TestDatabase, limits: Limits = Limits(), live: Bool = false, configure: (inout AppConfig) -> Void = { _ in },
              _ body: @escaping @Sendable (API, TestEnvironment, TestEnvironment.People) async throws -> Void) async throws {
     try await TestEnvironment.with(db, limits: limits, configure: configure) { env async throws in
         let people = try await env.seedPeople()
         let app = try buildApplication(runtime: env.runtime, runJobs: false)
-        try await app.test(.router) { client in
+        try await app.test(live ? .live : .router) { client in
             try await body(API(client: client, env: env), env, people)
         }
     }

@@ -88,7 +88,7 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func revokeAndExpiryAtTheSameMomentNeverBringAKeyBack(db: TestDatabase) async throws {
-        try await withAPI(db) { api, env, _ in
+        try await withAPI(db, live: true) { api, env, _ in
             let sender = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             var ids: [String] = []
             for _ in 0..<8 { ids.append(try #require(try await api.send(token: sender, API.share()).json["id"] as? String)) }
@@ -118,7 +118,7 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func anExportRacingARevokeLeavesNoLiveExport(db: TestDatabase) async throws {
-        try await withAPI(db) { api, env, _ in
+        try await withAPI(db, live: true) { api, env, _ in
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             for _ in 0..<4 {
                 let id = try #require(try await api.send(token: alice, API.share(), files: [("a.pdf", Data(repeating: 7, count: 300_000))])
