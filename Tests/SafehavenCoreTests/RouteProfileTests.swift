@@ -15,6 +15,15 @@ import Testing
     }
 
     static let seedExamples: [Case] = [
+        // Seed 001 (London CAF protocol annex), under its own profile.
+        Case(profile: "pan-london", from: "colleague.one@nhs.net", to: "colleague.two@nhs.net", secure: true, rule: "network:NHSmail"),
+        Case(profile: "pan-london", from: "colleague.three@merton.gov.uk", to: "colleague.four@merton.gov.uk", secure: true,
+             rule: "network:Merton Council (the annex's example; other boroughs: check with your lead CAF contact)"),
+        Case(profile: "pan-london", from: "colleague.five@met.pnn.police.uk", to: "colleague.one@nhs.net", secure: true,
+             rule: "community:Government Secure Community"),
+        Case(profile: "pan-london", from: "colleague.one@nhs.net", to: "colleague.four@merton.gov.uk", secure: false, rule: "none"),
+        Case(profile: "pan-london", from: "casa@merton.gov.uk.cjsm.net", to: "joe.bloggs@nhs.net.cjsm.net", secure: true, rule: "relay:CJSM"),
+        Case(profile: "pan-london", from: "casa@merton.gov.uk", to: "joe.bloggs@nhs.net.cjasm.net", secure: false, rule: "look-alike"),
         // Seed 000 (Merton) and seed 001 (London CAF annex built on it).
         Case(profile: "merton", from: "colleague.one@nhs.net", to: "colleague.two@nhs.net", secure: true, rule: "network:NHSmail"),
         Case(profile: "merton", from: "colleague.three@merton.gov.uk", to: "colleague.four@merton.gov.uk", secure: true, rule: "network:Merton Council"),
@@ -181,5 +190,69 @@ import Testing
         }
         #expect(throws: PolicyError.self) { try RoutePolicy.resolve(profile: "nowhere", file: nil) }
         #expect(try RoutePolicy.resolve(profile: nil, file: nil).name == "uk-current")
+    }
+
+    // MARK: today's facts under every profile
+
+    static let closedDomains = TodaysFacts.closedNetworks.map { "official@dept.\($0.suffix)" }
+
+    @Test(arguments: BuiltInProfiles.names)
+    func aClosedNetworkIsAlwaysFlaggedWhateverTheProfileSays(profile: String) throws {
+        let engine = RouteEngine(policy: try #require(BuiltInProfiles.named(profile)))
+        for closed in Self.closedDomains {
+            for partner in ["a@nhs.net", "b@merton.gov.uk", "c@met.pnn.police.uk", "d@swindon.gov.uk", closed] {
+                for (from, to) in [(closed, partner), (partner, closed)] {
+                    let verdict = try engine.evaluate(from: from, to: to)
+                    let flagged = verdict.rule.hasPrefix("retired:")
+                        || verdict.warnings.first?.contains("closed on 31 March 2019") == true
+                    #expect(flagged, "\(profile): \(from) → \(to) \(verdict)")
+                }
+            }
+        }
+    }
+
+    /// The misprint is never trusted: not by any built-in profile, not even by a policy file that
+    /// names it as a network.
+    @Test(arguments: BuiltInProfiles.names + ["file"])
+    func theSeedsMisprintIsNeverTrusted(profile: String) throws {
+        let policy = profile == "file"
+            ? try RoutePolicy.load(json: Data(#"{"name":"mine","networks":[{"name":"typo","domains":["cjasm.net","nhs.net.cjasm.net"]}]}"#.utf8))
+            : try #require(BuiltInProfiles.named(profile))
+        let engine = RouteEngine(policy: policy)
+        for misprinted in ["joe@nhs.net.cjasm.net", "casa@merton.gov.uk.cjasm.net", "x@cjasm.net", "y@gsi.gov.uk.CJASM.net"] {
+            for partner in ["a@nhs.net", "b@merton.gov.uk", "c@other.nhs.net.cjasm.net", "d@merton.gov.uk.cjsm.net"] {
+                for (from, to) in [(misprinted, partner), (partner, misprinted)] {
+                    let verdict = try engine.evaluate(from: from, to: to)
+                    #expect(!verdict.secure && verdict.rule == "look-alike", "\(profile): \(from) → \(to)")
+                    #expect(verdict.warnings.contains { $0.contains("misprint of cjsm.net") })
+                }
+            }
+        }
+    }
+
+    @Test(arguments: BuiltInProfiles.all.filter { !$0.relays.isEmpty }.map(\.name))
+    func onlyAnOrganisationTheRelayServesMayStandInFrontOfItsSuffix(profile: String) throws {
+        let engine = RouteEngine(policy: try #require(BuiltInProfiles.named(profile)))
+        for untrusted in ["gmail.com", "outlook.com", "evil.example", "nhs.net.attacker.io"] {
+            let verdict = try engine.evaluate(from: "a@nhs.net", to: "someone@\(untrusted).cjsm.net")
+            #expect(!verdict.secure, "\(profile): \(untrusted)")
+            let back = try engine.evaluate(from: "someone@\(untrusted).cjsm.net", to: "a@nhs.net")
+            #expect(!back.secure, "\(profile): from \(untrusted)")
+        }
+        // An authority that may be registered: accepted, with a warning to check.
+        let borough = try engine.evaluate(from: "a@nhs.net", to: "casa@sutton.gov.uk.cjsm.net")
+        #expect(borough.secure && borough.warnings.contains { $0.contains("not known to be registered") }, "\(profile)")
+    }
+
+    @Test func anN3LinkIsReportedAsHSCNToday() throws {
+        let verdict = try RouteEngine(policy: BuiltInProfiles.swindon).evaluate(from: "a@swindon.gov.uk", to: "b@gwh.nhs.uk")
+        #expect(verdict.secure && verdict.rule.hasPrefix("link:"))
+        #expect(verdict.warnings.first?.contains("HSCN") == true)
+    }
+
+    @Test func londonHasItsOwnProfileAndMertonIsSeed000Only() throws {
+        let london = try #require(BuiltInProfiles.named("pan-london"))
+        #expect(london.sources.allSatisfy { $0.contains("seed 001") })
+        #expect(BuiltInProfiles.merton.sources.allSatisfy { !$0.contains("seed 001") && !$0.contains("CAF") })
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 public enum BuiltInProfiles {
     public static let defaultName = "uk-current"
     public static var names: [String] { all.map(\.name) }
-    public static var all: [RoutePolicy] { [ukCurrent, merton, swindon, nhsIGToolkit] }
+    public static var all: [RoutePolicy] { [ukCurrent, merton, panLondon, swindon, nhsIGToolkit] }
 
     public static func named(_ name: String) -> RoutePolicy? {
         all.first { $0.name == name.lowercased() }
@@ -35,7 +35,8 @@ public enum BuiltInProfiles {
         ],
         relays: [
             .init(name: "CJSM", suffix: "cjsm.net", registered: [], secureSenders: ["nhs.net", "pnn.police.uk", "mod.gov.uk"],
-                  note: "CJSM protects mail to and from criminal justice partners."),
+                  note: "CJSM protects mail to and from criminal justice partners.",
+                  registrable: ["gov.uk", "police.uk", "nhs.uk", "org.uk", "sch.uk", "ac.uk", "mod.uk", "co.uk"]),
         ],
         retired: gsiFamily,
         watched: [])
@@ -43,9 +44,8 @@ public enum BuiltInProfiles {
     /// London Borough of Merton guidance (seeds 000 and 001, 2009–2017).
     public static let merton = RoutePolicy(
         name: "merton",
-        description: "Merton's local guidance and the London CAF protocol annex built on it: council, NHS, police and central government networks; CJSM for Merton staff.",
-        sources: ["Merton Council, guidance on transferring information about identifiable individuals",
-                  "Young London Matters / ALDCS, London CAF Protocol Annex 4: Sharing Information Securely (April 2009)"],
+        description: "Merton's local guidance: council, NHS, police and central government networks; CJSM for Merton staff.",
+        sources: ["Merton Council, guidance on transferring information about identifiable individuals (seed 000)"],
         networks: [
             .init(name: "Merton Council", domains: ["merton.gov.uk"]),
             .init(name: "NHSmail", domains: ["nhs.net"]),
@@ -58,9 +58,34 @@ public enum BuiltInProfiles {
         relays: [
             .init(name: "CJSM", suffix: "cjsm.net", registered: ["merton.gov.uk"],
                   secureSenders: ["nhs.net", "pnn.police.uk", "gsi.gov.uk", "gsx.gov.uk", "gcsx.gov.uk"],
-                  note: "Every merton.gov.uk address is registered with CJSM; NHS colleagues must use nhs.net, not local nhs.uk addresses."),
+                  note: "Every merton.gov.uk address is registered with CJSM; NHS colleagues must use nhs.net, not local nhs.uk addresses.",
+                  registrable: ["gov.uk"]),
         ],
         watched: ["merton.gcsx.gov.uk"])
+
+    /// The pan-London CAF protocol annex on sharing securely (seed 001, April 2009), as its own
+    /// profile: it prints CJSM's suffix as `cjasm.net` throughout, a misprint that is flagged, never
+    /// trusted (see `TodaysFacts.misprints`).
+    public static let panLondon = RoutePolicy(
+        name: "pan-london",
+        description: "The London CAF protocol annex: each organisation's own network, the Government Secure Community of NHS, police and central government, and CJSM for local authorities and others registered with it.",
+        sources: ["Young London Matters / ALDCS, London CAF Protocol Annex 4: Sharing Information Securely (April 2009) (seed 001)"],
+        networks: [
+            .init(name: "NHSmail", domains: ["nhs.net"]),
+            .init(name: "Metropolitan Police", domains: ["met.pnn.police.uk"]),
+            .init(name: "Merton Council (the annex's example; other boroughs: check with your lead CAF contact)", domains: ["merton.gov.uk"]),
+        ],
+        communities: [
+            .init(name: "Government Secure Community", suffixes: ["nhs.net", "met.pnn.police.uk", "pnn.police.uk", "gsi.gov.uk"], hub: nil,
+                  note: "NHS, police and central government share this platform; a local authority is outside it, reached through CJSM."),
+        ],
+        relays: [
+            .init(name: "CJSM", suffix: "cjsm.net", registered: [],
+                  secureSenders: ["nhs.net", "met.pnn.police.uk", "gsi.gov.uk", "gsx.gov.uk"],
+                  note: "The annex lists NHS, Metropolitan Police, government departments and other councils as signed up; an authority's address must be registered before it is secure. (The annex prints the suffix as cjasm.net.)",
+                  registrable: ["gov.uk", "sch.uk"]),
+        ],
+        watched: [])
 
     /// Swindon Borough Council guidance (seed 003, 2017): the GCSx list exactly as printed.
     public static let swindon = RoutePolicy(

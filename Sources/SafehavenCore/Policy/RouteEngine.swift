@@ -21,9 +21,9 @@ public struct RouteEngine: Sendable {
         let from = try EmailAddress.normalise(rawFrom, field: "from")
         let to = try EmailAddress.normalise(rawTo, field: "to")
         let fromDomain = EmailAddress.domain(of: from), toDomain = EmailAddress.domain(of: to)
-        var warnings = lookAlikeWarnings(fromDomain) + lookAlikeWarnings(toDomain)
         var seen = Set<String>()
-        warnings = warnings.filter { seen.insert($0).inserted }
+        let lookAlikes = (lookAlikeWarnings(fromDomain) + lookAlikeWarnings(toDomain)).filter { seen.insert($0).inserted }
+        var warnings = lookAlikes
 
         func verdict(_ secure: Bool, _ rule: String, _ reasons: [String]) -> RouteVerdict {
             let sentence = secure
@@ -32,8 +32,16 @@ public struct RouteEngine: Sendable {
             return RouteVerdict(secure: secure, verdict: sentence, rule: rule, reasons: reasons, warnings: warnings)
         }
 
+        // A seed's misprint is never a secure service, whatever the profile says.
+        for misprint in TodaysFacts.misprints {
+            for domain in [fromDomain, toDomain] where DomainMatch.matches(domain, suffix: misprint.suffix) {
+                warnings.insert("\(domain) is a misprint of \(misprint.meant): \(misprint.source). No secure service exists at \(misprint.suffix).", at: 0)
+                return verdict(false, "look-alike", ["\(misprint.suffix) is not a real secure service; the address was probably meant to end in \(misprint.meant)."])
+            }
+        }
+        warnings = todaysWarnings(fromDomain, toDomain) + warnings
         // A look-alike of a domain the policy trusts is never treated as secure.
-        if !warnings.isEmpty, !isKnown(fromDomain) || !isKnown(toDomain) {
+        if !lookAlikes.isEmpty, !isKnown(fromDomain) || !isKnown(toDomain) {
             return verdict(false, "look-alike", ["One of the addresses imitates a domain this policy knows; check it letter by letter before sending anything."])
         }
         for retired in policy.retired {
@@ -41,7 +49,10 @@ public struct RouteEngine: Sendable {
                 return verdict(false, "retired:\(retired.suffix)", ["\(domain) is under \(retired.suffix), retired \(retired.since): \(retired.note)"])
             }
         }
-        if let relayVerdict = relay(from: fromDomain, to: toDomain, verdict: verdict) { return relayVerdict }
+        if let outcome = relay(from: fromDomain, to: toDomain) {
+            warnings += outcome.warnings
+            return verdict(outcome.secure, outcome.rule, outcome.reasons)
+        }
         for network in policy.networks
         where DomainMatch.firstMatch(fromDomain, in: network.domains) != nil && DomainMatch.firstMatch(toDomain, in: network.domains) != nil {
             return verdict(true, "network:\(network.name)", ["Both addresses are on \(network.name)'s own network, so the message never leaves it."])
@@ -50,6 +61,9 @@ public struct RouteEngine: Sendable {
             let forward = DomainMatch.firstMatch(fromDomain, in: link.from) != nil && DomainMatch.firstMatch(toDomain, in: link.to) != nil
             let back = DomainMatch.firstMatch(fromDomain, in: link.to) != nil && DomainMatch.firstMatch(toDomain, in: link.from) != nil
             if forward || back {
+                for renamed in TodaysFacts.renamedNetworks where link.name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).contains(Substring(renamed.old)) {
+                    warnings.insert("Today: \(renamed.note).", at: 0)
+                }
                 return verdict(true, "link:\(link.name)", ["\(link.name) is a secure connection between these two organisations." + (link.note.map { " \($0)" } ?? "")])
             }
         }
@@ -81,12 +95,21 @@ public struct RouteEngine: Sendable {
     }
 
     /// CJSM-style relays: `name@registered.domain.cjsm.net` is a relay address.
-    private func relay(from: String, to: String, verdict: (Bool, String, [String]) -> RouteVerdict) -> RouteVerdict? {
+    private func relay(from: String, to: String) -> (secure: Bool, rule: String, reasons: [String], warnings: [String])? {
+        var relayWarnings: [String] = []
+        func verdict(_ secure: Bool, _ rule: String, _ reasons: [String]) -> (secure: Bool, rule: String, reasons: [String], warnings: [String]) {
+            (secure, rule, reasons, relayWarnings)
+        }
         for relay in policy.relays {
             let suffix = DomainMatch.canonical(relay.suffix)
             let toRelay = DomainMatch.matches(to, suffix: suffix) && to != suffix
             let fromRelay = DomainMatch.matches(from, suffix: suffix) && from != suffix
             guard toRelay || fromRelay else { continue }
+            for domain in [from, to] {
+                let problem = relayPrefixProblem(domain, relay: relay)
+                if let refuse = problem.refuse { return verdict(false, "relay:\(relay.name)", [refuse]) }
+                if let warn = problem.warn { relayWarnings.append(warn) }
+            }
             if toRelay {
                 let senderOK = fromRelay || DomainMatch.firstMatch(from, in: relay.registered) != nil || isSecureSystem(from, relay: relay)
                 if !senderOK {
@@ -102,6 +125,30 @@ public struct RouteEngine: Sendable {
             return verdict(false, "relay:\(relay.name)", ["\(relay.name) delivers securely only to other secure systems; \(to) is not one."])
         }
         return nil
+    }
+
+    /// Warnings about today's world a historical profile does not know: closed networks.
+    private func todaysWarnings(_ domains: String...) -> [String] {
+        var out: [String] = []
+        for closed in TodaysFacts.closedNetworks where !policy.retired.contains(where: { DomainMatch.canonical($0.suffix) == closed.suffix }) {
+            for domain in Set(domains) where DomainMatch.matches(domain, suffix: closed.suffix) {
+                out.append("Today: \(domain) is under \(closed.suffix) — \(closed.note). The \(policy.name) profile reproduces its source document as written.")
+            }
+        }
+        return out
+    }
+
+    /// What stands in front of a relay suffix must be a domain the relay serves: registered,
+    /// a secure system, or (with a warning) under a namespace whose organisations can register.
+    private func relayPrefixProblem(_ address: String, relay: Policy.Relay) -> (refuse: String?, warn: String?) {
+        let suffix = DomainMatch.canonical(relay.suffix)
+        guard address.hasSuffix("." + suffix) else { return (nil, nil) }
+        let prefix = String(address.dropLast(suffix.count + 1))
+        if DomainMatch.firstMatch(prefix, in: relay.registered) != nil || isSecureSystem(prefix, relay: relay) { return (nil, nil) }
+        if DomainMatch.firstMatch(prefix, in: relay.registrable) != nil {
+            return (nil, "\(prefix) is not known to be registered with \(relay.name): check with the recipient that their \(relay.name) address exists before sending.")
+        }
+        return ("\(prefix) is not an organisation \(relay.name) serves, so \(address) is not a \(relay.name) address to trust.", nil)
     }
 
     private func isSecureSystem(_ domain: String, relay: Policy.Relay) -> Bool {

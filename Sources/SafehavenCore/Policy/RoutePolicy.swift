@@ -44,6 +44,30 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
         /// Domains that count as secure systems able to send into the relay (as well as registered ones).
         public var secureSenders: [String]
         public var note: String?
+        /// Shared namespaces whose organisations can register with the relay (for example `gov.uk`):
+        /// a relay address in front of one is accepted with a warning to check the registration.
+        /// Anything else in front of the suffix (`gmail.com.cjsm.net`) is never trusted.
+        public var registrable: [String] = []
+
+        public init(name: String, suffix: String, registered: [String], secureSenders: [String], note: String? = nil,
+                    registrable: [String] = []) {
+            self.name = name
+            self.suffix = suffix
+            self.registered = registered
+            self.secureSenders = secureSenders
+            self.note = note
+            self.registrable = registrable
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            suffix = try c.decode(String.self, forKey: .suffix)
+            registered = try c.decodeIfPresent([String].self, forKey: .registered) ?? []
+            secureSenders = try c.decodeIfPresent([String].self, forKey: .secureSenders) ?? []
+            note = try c.decodeIfPresent(String.self, forKey: .note)
+            registrable = try c.decodeIfPresent([String].self, forKey: .registrable) ?? []
+        }
     }
 
     public struct Link: Codable, Equatable, Sendable {
