@@ -11,7 +11,19 @@ extension Commands {
     }
 
     public static func route(from: String, to: String, profile: String?, policyFile: String?, json: Bool) throws -> String {
-        let verdict = try RouteEngine(policy: try RoutePolicy.resolve(profile: profile, file: policyFile)).evaluate(from: from, to: to)
+        try describe(try RouteEngine(policy: try RoutePolicy.resolve(profile: profile, file: policyFile)).evaluate(from: from, to: to), json: json)
+    }
+
+    /// The answer the running service gives: its configured policy plus every organisation in the
+    /// directory at `config` (opened without changing anything).
+    public static func route(config: AppConfig, from: String, to: String, profile: String?, json: Bool) async throws -> String {
+        let verdict = try await withRuntime(config, migrate: false) { runtime in
+            try await runtime.policy.route(from: from, to: to, profile: profile)
+        }
+        return try describe(verdict, json: json)
+    }
+
+    static func describe(_ verdict: RouteVerdict, json: Bool) throws -> String {
         if json { return try prettyJSON(verdict) }
         var lines = [(verdict.secure ? "SECURE: " : "NOT SECURE: ") + verdict.verdict, "rule: \(verdict.rule)"]
         lines += verdict.reasons.map { "  - \($0)" }

@@ -5,22 +5,31 @@ import SafehavenCLI
 import SafehavenServer
 
 struct PolicyOptions: ParsableArguments {
-    @Option(help: "Built-in profile: uk-current (default), merton, swindon, nhs-ig-toolkit.") var profile: String?
+    @Option(help: "Built-in profile: uk-current (default), merton, pan-london, swindon, nhs-ig-toolkit.") var profile: String?
     @Option(help: "A policy file (JSON) instead of a built-in profile.") var policy: String?
 }
 
-struct Route: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Say whether direct email between two addresses is secure, and why.")
+struct Route: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Say whether direct email between two addresses is secure, and why.",
+        discussion: "With --data-dir (or --database-url), the answer is the running service's: its policy plus every organisation in its directory.")
     @Argument var from: String
     @Argument var to: String
     @OptionGroup var policy: PolicyOptions
+    @Option(name: .customLong("data-dir"), help: "An installation's data directory: answer as that service does.") var dataDir: String?
+    @Option(name: .customLong("database-url"), help: "That installation's database, if not in the data directory.") var databaseURL: String?
     @Flag var json = false
 
-    func run() throws {
+    func run() async throws {
         do {
-            print(try Commands.route(from: from, to: to, profile: policy.profile, policyFile: policy.policy, json: json))
+            if dataDir != nil || databaseURL != nil {
+                let config = try AppConfig.fromEnvironment(dataDirectory: dataDir, databaseURL: databaseURL)
+                print(try await Commands.route(config: config, from: from, to: to, profile: policy.profile, json: json))
+            } else {
+                print(try Commands.route(from: from, to: to, profile: policy.profile, policyFile: policy.policy, json: json))
+            }
         } catch {
-            throw fail(error)
+            throw fail(error, json: json)
         }
     }
 }
@@ -46,7 +55,7 @@ struct Advise: ParsableCommand {
                                         recipientHasAccount: !noAccount, available: channels.isEmpty ? nil : channels)
             print(try Commands.advise(request, profile: policy.profile, policyFile: policy.policy, json: json))
         } catch {
-            throw fail(error)
+            throw fail(error, json: json)
         }
     }
 }
@@ -59,9 +68,10 @@ struct CheckSubject: ParsableCommand {
     @Flag var json = false
 
     func run() throws {
-        let (report, clean) = try Commands.checkSubject(text, names: names, json: json)
-        print(report)
-        if !clean { throw ExitCode(1) }
+        let outcome: (String, Bool)
+        do { outcome = try Commands.checkSubject(text, names: names, json: json) } catch { throw fail(error, json: json) }
+        print(outcome.0)
+        if !outcome.1 { throw ExitCode(1) }
     }
 }
 

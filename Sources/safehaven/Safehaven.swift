@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SafehavenCLI
+import SafehavenCore
 import SafehavenServer
 
 /// The `safehaven` command. Each subcommand only parses its arguments into an `AppConfig` and
@@ -29,7 +30,14 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Prints a failure on stderr and exits 1 (2 for usage errors, which ArgumentParser handles).
-func fail(_ error: Error) -> ExitCode {
+func fail(_ error: Error, json: Bool = false) -> ExitCode {
+    if json {
+        // With --json every outcome is JSON, errors included (on standard output, exit 1).
+        let code = (error as? SafehavenError)?.code ?? "error"
+        let body = try? JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": Commands.describe(error)]], options: [.sortedKeys])
+        print(String(decoding: body ?? Data(), as: UTF8.self))
+        return ExitCode(1)
+    }
     FileHandle.standardError.write(Data("error: \(Commands.describe(error))\n".utf8))
     return ExitCode(1)
 }

@@ -256,3 +256,40 @@ import Testing
         #expect(BuiltInProfiles.merton.sources.allSatisfy { !$0.contains("seed 001") && !$0.contains("CAF") })
     }
 }
+
+/// Directory organisations cannot turn shared or free-mail domains into a "secure network".
+@Suite struct DirectoryDomainTests {
+    @Test(arguments: ["gmail.com", "mail.gmail.com", "hotmail.co.uk", "outlook.com", "btinternet.com", "proton.me",
+                      "gov.uk", "nhs.uk", "police.uk", "sch.uk", "co.uk", "uk", "merton.sch.uk", "com"])
+    func freeMailAndSharedNamespacesAreRefused(domain: String) {
+        #expect(throws: SafehavenError.self) { try DomainKinds.check(organisationDomain: domain) }
+    }
+
+    @Test(arguments: ["merton.gov.uk", "sthelier.nhs.uk", "met.police.uk", "school.merton.sch.uk", "barnardos.org.uk", "example.com"])
+    func registrableDomainsAreAnOrganisationsOwn(domain: String) throws {
+        #expect(try DomainKinds.check(organisationDomain: domain) == .own)
+    }
+
+    @Test func aSubdomainIsRefusedInFavourOfItsRegistrableDomain() {
+        #expect(throws: SafehavenError.self) { try DomainKinds.check(organisationDomain: "mail.merton.gov.uk") }
+        #expect(DomainKinds.registrable("mail.merton.gov.uk") == "merton.gov.uk")
+    }
+
+    @Test(arguments: ["nhs.net", "pnn.police.uk", "cjsm.net"])
+    func sharedServicesCarryAccountsButNeverFormANetwork(domain: String) throws {
+        #expect(try DomainKinds.check(organisationDomain: domain) == .sharedService)
+        // An (older) directory entry claiming it still makes no network of it.
+        let org = Organisation(id: "o", name: "Somebody", domains: [domain, "somebody.org.uk"], switchboard: "", address: "", createdAt: Date())
+        let policy = RoutePolicy(name: "empty", description: "").including(directory: [org])
+        #expect(policy.networks.flatMap(\.domains) == ["somebody.org.uk"])
+        let verdict = try RouteEngine(policy: policy).evaluate(from: "a@\(domain)", to: "b@\(domain)")
+        #expect(!verdict.secure)
+        #expect(try RouteEngine(policy: policy).evaluate(from: "a@somebody.org.uk", to: "b@somebody.org.uk").secure)
+    }
+
+    @Test func anOlderDirectoryEntryForFreeMailMakesNoNetwork() throws {
+        let org = Organisation(id: "o", name: "Careless", domains: ["gmail.com"], switchboard: "", address: "", createdAt: Date())
+        let policy = BuiltInProfiles.ukCurrent.including(directory: [org])
+        #expect(!(try RouteEngine(policy: policy).evaluate(from: "a@gmail.com", to: "b@gmail.com").secure))
+    }
+}

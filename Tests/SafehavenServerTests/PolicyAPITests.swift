@@ -10,6 +10,21 @@ import SafehavenTestSupport
 import Testing
 
 @Suite struct PolicyAPITests {
+    /// `safehaven route --data-dir` answers exactly as the running service, directory included.
+    @Test(arguments: TestDatabase.available)
+    func theCommandLineGivesTheServicesAnswer(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, _ in
+            let token = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            for (from, to) in [("a@merton.gov.uk", "b@merton.gov.uk"), ("a@sutton.gov.uk", "b@sutton.gov.uk"), ("a@nhs.net", "b@merton.gov.uk"),
+                               ("a@nhs.net", "b@nhs.net"), ("a@merton.gov.uk", "b@dept.gsi.gov.uk"), ("a@nhs.net", "x@gmail.com.cjsm.net")] {
+                let service = try await api.call(.post, "/api/v1/policy/route", token: token, json: ["from": from, "to": to]).decode(RouteVerdict.self)
+                let text = try await Commands.route(config: env.runtime.config, from: from, to: to, profile: nil, json: true)
+                let cli = try JSONDecoder().decode(RouteVerdict.self, from: Data(text.utf8))
+                #expect(cli == service, "\(from) → \(to)")
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func routeAdviceAndCheckEndpoints(db: TestDatabase) async throws {
         try await withAPI(db) { api, _, _ in

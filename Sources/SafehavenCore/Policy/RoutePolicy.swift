@@ -111,14 +111,17 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
         watched = try c.decodeIfPresent([String].self, forKey: .watched) ?? []
     }
 
-    /// The policy plus the organisations in Safehaven's directory: each one's domains form its
-    /// own network (mail between two of them stays inside), and all are watched for look-alikes.
-    /// Rules the policy itself gives come first.
+    /// The policy plus the organisations in Safehaven's directory: each one's own registrable
+    /// domains form its network (mail between two of them stays inside), and all are watched for
+    /// look-alikes. Shared services (`nhs.net`), free mail and public namespaces never form one
+    /// organisation's network, even if an older installation let them in. Rules the policy
+    /// itself gives come first.
     public func including(directory organisations: [Organisation]) -> RoutePolicy {
         var copy = self
-        for org in organisations where !org.domains.isEmpty {
-            copy.networks.append(Network(name: org.name, domains: org.domains))
-            copy.watched += org.domains
+        for org in organisations {
+            let own = org.domains.filter(DomainKinds.isOwn)
+            if !own.isEmpty { copy.networks.append(Network(name: org.name, domains: own)) }
+            copy.watched += own
         }
         return copy
     }

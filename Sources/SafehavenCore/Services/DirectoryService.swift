@@ -15,6 +15,7 @@ public struct DirectoryService: Sendable {
         var normalised: [String] = []
         for domain in domains {
             let d = try EmailAddress.normaliseDomain(domain)
+            _ = try DomainKinds.check(organisationDomain: d)
             if !normalised.contains(d) { normalised.append(d) }
         }
         guard !normalised.isEmpty else { throw SafehavenError.invalid("domain", "Give at least one email domain.") }
