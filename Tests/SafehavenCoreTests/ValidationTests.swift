@@ -5,8 +5,13 @@ import Testing
 @Suite struct MarkingTests {
     @Test(arguments: [
         ("OFFICIAL", Marking.official, nil as String?), ("official-sensitive", .officialSensitive, nil),
-        ("Official Sensitive", .officialSensitive, nil), ("PROTECT", .official, "PROTECT"),
+        ("Official Sensitive", .officialSensitive, nil), ("PROTECT", .officialSensitive, "PROTECT"),
         ("restricted", .officialSensitive, "RESTRICTED"), ("CONFIDENTIAL", .officialSensitive, "CONFIDENTIAL"),
+        ("PROTECT - PERSONAL", .officialSensitive, "PROTECT - PERSONAL"), ("Protect – Personal", .officialSensitive, "PROTECT - PERSONAL"),
+        ("OFFICIAL: SENSITIVE", .officialSensitive, nil), ("OFFICIAL-SENSITIVE PERSONAL", .officialSensitive, nil),
+        ("official_sensitive / personal", .officialSensitive, nil), ("OFFICIAL—SENSITIVE: COMMERCIAL", .officialSensitive, nil),
+        ("NHS CONFIDENTIAL", .officialSensitive, "NHS CONFIDENTIAL"), ("nhs-confidential", .officialSensitive, "NHS CONFIDENTIAL"),
+        ("not protectively marked", .official, "NOT PROTECTIVELY MARKED"), ("  official  ", .official, nil),
     ])
     func acceptsCurrentAndLegacyMarkings(text: String, marking: Marking, legacy: String?) throws {
         let parsed = try Marking.parse(text)
@@ -14,9 +19,37 @@ import Testing
         #expect(parsed.legacy == legacy)
     }
 
-    @Test(arguments: ["SECRET", "TOP SECRET", "top-secret", "", "PUBLIC", "OFFICIALX"])
+    @Test(arguments: ["SECRET", "TOP SECRET", "top-secret", "", "PUBLIC", "OFFICIALX", "OFFICIAL SENSITIVE SECRET", "SUPER SECRET",
+                      "OFFICIAL-SENSITIVE BANANA", "PERSONAL", "SENSITIVE", "NHS", "CONFIDENTIAL SECRET", "OFFICIAL SENSITIVE PERSONAL PERSONAL",
+                      "UNCLASSIFIED PERSONAL", "SECRET PERSONAL"])
     func refusesAnythingElse(text: String) {
         #expect(throws: SafehavenError.self) { try Marking.parse(text) }
+    }
+
+    @Test func bothProtectFormsAreOneTier() throws {
+        #expect(try Marking.parse("PROTECT").marking == Marking.parse("PROTECT - PERSONAL").marking)
+    }
+
+    @Test func confidentialAsksTheSenderToCheckWithTheOriginator() throws {
+        let parsed = try Marking.parse("Confidential")
+        #expect(parsed.warning?.contains("SECRET") == true && parsed.warning?.contains("check") == true)
+        #expect(try Marking.parse("OFFICIAL-SENSITIVE PERSONAL").descriptor == "PERSONAL")
+        #expect(try Marking.parse("OFFICIAL-SENSITIVE").warning == nil)
+    }
+
+    /// Whatever a person types, the answer is one of the two markings or a clear refusal, never
+    /// a crash, and never OFFICIAL for anything that said SENSITIVE, PROTECT, RESTRICTED or CONFIDENTIAL.
+    @Test func anyTextGivesAMarkingOrARefusal() {
+        let words = ["OFFICIAL", "SENSITIVE", "PROTECT", "PERSONAL", "RESTRICTED", "CONFIDENTIAL", "NHS", "SECRET", "-", ":", "–", "x", ""]
+        // Every sequence of up to three words, exhaustively.
+        for text in words.flatMap({ a in words.flatMap { b in words.map { c in [a, b, c].joined(separator: " ") } } }) {
+            guard let parsed = try? Marking.parse(text) else { continue }
+            let upper = text.uppercased()
+            if ["SENSITIVE", "PROTECT", "RESTRICTED", "CONFIDENTIAL", "PERSONAL"].contains(where: upper.contains) {
+                #expect(parsed.marking == .officialSensitive, "\(text)")
+            }
+            #expect(!upper.contains("SECRET"), "\(text) was accepted")
+        }
     }
 }
 

@@ -16,6 +16,8 @@ public struct PolicyChecks: Codable, Equatable, Sendable {
     /// True when the message and file names identify large numbers of people.
     public var largeNumbers: Bool
     public var advice: String
+    /// What the sender was asked to check about the marking they gave (a legacy CONFIDENTIAL, say).
+    public var markingWarning: String?
 
     public var json: String {
         let encoder = JSONEncoder()

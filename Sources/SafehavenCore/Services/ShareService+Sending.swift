@@ -81,9 +81,10 @@ extension ShareService {
         let recipients = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
         let engine = RouteEngine(policy: try await PolicyService(deps).policy())
         let routes = try recipients.map { r in PolicyChecks.Route(to: r.email, verdict: try engine.evaluate(from: upload.sender.email, to: r.email)) }
-        let checks = PolicyChecks(profile: deps.policy.name, routes: routes,
+        var checks = PolicyChecks(profile: deps.policy.name, routes: routes,
                                   identifiersInMessage: PersonalDataScanner.countNHSNumbers(message), largeNumbers: false,
                                   advice: "")
+        checks.markingWarning = marking.warning
         upload.plan = Plan(subject: subject, message: message, recipients: recipients, marking: marking, purpose: purpose,
                            handling: handling, expiresAt: expiresAt, viewOnly: draft.viewOnly ?? false,
                            requireReceipt: draft.requireReceipt ?? false, checks: checks)
