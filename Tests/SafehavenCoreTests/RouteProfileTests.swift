@@ -293,3 +293,41 @@ import Testing
         #expect(!(try RouteEngine(policy: policy).evaluate(from: "a@gmail.com", to: "b@gmail.com").secure))
     }
 }
+
+/// Look-alikes are explained, naming the characters, not just refused.
+@Suite struct LookAlikeExplanationTests {
+    /// Letters with a look-alike, and the look-alike put in their place.
+    static let swaps: [Character: Character] = ["a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "s": "ѕ", "j": "ј"]
+
+    /// Every domain any built-in profile knows, with each swappable letter replaced in turn, is
+    /// reported as a look-alike of it, naming the character and its script.
+    @Test(arguments: BuiltInProfiles.names)
+    func everyKnownDomainWithOneLetterSwappedIsNamed(profile: String) throws {
+        let policy = try #require(BuiltInProfiles.named(profile))
+        let engine = RouteEngine(policy: policy)
+        for known in policy.knownDomains {
+            for (index, letter) in known.enumerated() {
+                guard let swap = Self.swaps[letter] else { continue }
+                var chars = Array(known)
+                chars[index] = swap
+                let fake = String(chars)
+                let verdict = try engine.evaluate(from: "someone@\(fake)", to: "other@merton.gov.uk")
+                #expect(!verdict.secure && verdict.rule == "look-alike", "\(profile): \(fake)")
+                let code = String(format: "U+%04X", swap.unicodeScalars.first!.value)
+                #expect(verdict.warnings.contains { $0.contains(code) && $0.contains("Cyrillic") }, "\(profile): \(fake) \(verdict.warnings)")
+            }
+        }
+    }
+
+    @Test func asciiSwapsAreNamedToo() throws {
+        let verdict = try RouteEngine(policy: BuiltInProfiles.ukCurrent).evaluate(from: "a@nhs.n3t", to: "b@nhs.net")
+        #expect(!verdict.secure && verdict.warnings.contains { $0.contains("\"3\"") && $0.contains("stands for \"e\"") })
+        let rn = try RouteEngine(policy: BuiltInProfiles.merton).evaluate(from: "a@rnerton.gov.uk", to: "b@merton.gov.uk")
+        #expect(!rn.secure && rn.warnings.contains { $0.contains("\"rn\" stands for \"m\"") })
+    }
+
+    @Test func anAddressThatIsNotALookAlikeIsStillAnError() {
+        #expect(throws: SafehavenError.self) { try RouteEngine(policy: BuiltInProfiles.ukCurrent).evaluate(from: "a@例え.jp", to: "b@nhs.net") }
+        #expect(throws: SafehavenError.self) { try RouteEngine(policy: BuiltInProfiles.ukCurrent).evaluate(from: "not an address", to: "b@nhs.net") }
+    }
+}

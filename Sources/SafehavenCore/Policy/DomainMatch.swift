@@ -40,16 +40,47 @@ public enum DomainMatch {
     }
 
     /// Characters that are commonly swapped to imitate a domain, folded to what they imitate.
-    static func skeleton(_ text: String) -> String {
-        let folds: [Character: String] = [
+    static let folds: [Character: String] = [
             "0": "o", "1": "l", "i": "l", "3": "e", "5": "s", "7": "t", "9": "g", "$": "s",
             // Cyrillic and Greek letters that render like Latin ones.
             "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "l", "ј": "j", "ѕ": "s",
             "ο": "o", "α": "a", "ν": "v", "ι": "l", "κ": "k", "ρ": "p", "τ": "t",
         ]
+
+    static func skeleton(_ text: String) -> String {
         var out = ""
         for ch in text.lowercased() { out += folds[ch] ?? String(ch) }
         return out.replacingOccurrences(of: "rn", with: "m").replacingOccurrences(of: "vv", with: "w")
+    }
+
+    /// The script a letter belongs to, for the scripts look-alikes are drawn from.
+    static func script(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar.value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F: return "Latin"
+        case 0x370...0x3FF: return "Greek"
+        case 0x400...0x4FF: return "Cyrillic"
+        default: return nil
+        }
+    }
+
+    /// Names the characters that stand in for others, and any mixing of scripts, so a person can
+    /// see exactly what is wrong: `: "е" (U+0435, Cyrillic) stands for "e"; it mixes Latin and Cyrillic letters`.
+    static func explain(_ domain: String) -> String {
+        var parts: [String] = []
+        var seen = Set<Character>()
+        for ch in domain where folds[ch] != nil && seen.insert(ch).inserted {
+            let scalar = ch.unicodeScalars.first!
+            let code = String(format: "U+%04X", scalar.value)
+            let where_ = script(scalar).map { ", \($0)" } ?? ""
+            parts.append("\"\(ch)\" (\(code)\(where_)) stands for \"\(folds[ch]!)\"")
+        }
+        if domain.contains("rn") { parts.append("\"rn\" stands for \"m\"") }
+        if domain.contains("vv") { parts.append("\"vv\" stands for \"w\"") }
+        for label in domain.split(separator: ".") {
+            let scripts = Set(label.unicodeScalars.compactMap(script))
+            if scripts.count > 1 { parts.append("\"\(label)\" mixes \(scripts.sorted().joined(separator: " and ")) letters") }
+        }
+        return parts.isEmpty ? "" : ": " + parts.joined(separator: "; ")
     }
 
     /// Why `domain` looks like `known` without being it (or under it), or nil when it does not.
@@ -64,13 +95,13 @@ public enum DomainMatch {
             }
         }
         if !d.unicodeScalars.allSatisfy(\.isASCII), skeleton(d) == skeleton(k) || matches(skeleton(d), suffix: skeleton(k)) {
-            return "\(d) uses look-alike characters to imitate \(k)"
+            return "\(d) uses look-alike characters to imitate \(k)" + explain(d)
         }
         // Compare the trailing labels of the same length as the known domain.
         let kLabels = k.split(separator: ".").count
         let dTail = d.split(separator: ".").suffix(kLabels).joined(separator: ".")
         if dTail != k {
-            if skeleton(dTail) == skeleton(k) { return "\(d) swaps look-alike characters to imitate \(k)" }
+            if skeleton(dTail) == skeleton(k) { return "\(d) swaps look-alike characters to imitate \(k)" + explain(dTail) }
             let distance = editDistance(dTail, k)
             if distance > 0 && distance <= (k.count >= 8 ? 2 : 1) { return "\(d) is one or two letters away from \(k)" }
         }

@@ -18,8 +18,19 @@ public struct RouteEngine: Sendable {
     public init(policy: RoutePolicy) { self.policy = policy }
 
     public func evaluate(from rawFrom: String, to rawTo: String) throws -> RouteVerdict {
-        let from = try EmailAddress.normalise(rawFrom, field: "from")
-        let to = try EmailAddress.normalise(rawTo, field: "to")
+        let from: String, to: String
+        do {
+            from = try EmailAddress.normalise(rawFrom, field: "from")
+            to = try EmailAddress.normalise(rawTo, field: "to")
+        } catch {
+            // An address written in look-alike letters is not a valid address, but the person
+            // deserves to know what it imitates rather than just "invalid".
+            if let imitation = unicodeImitation(rawFrom) ?? unicodeImitation(rawTo) {
+                return RouteVerdict(secure: false, verdict: "Direct email from \(rawFrom) to \(rawTo) is not secure: an address imitates a domain this policy knows.",
+                                    rule: "look-alike", reasons: ["Check the address letter by letter before sending anything."], warnings: [imitation])
+            }
+            throw error
+        }
         let fromDomain = EmailAddress.domain(of: from), toDomain = EmailAddress.domain(of: to)
         var seen = Set<String>()
         let lookAlikes = (lookAlikeWarnings(fromDomain) + lookAlikeWarnings(toDomain)).filter { seen.insert($0).inserted }
@@ -153,6 +164,24 @@ public struct RouteEngine: Sendable {
 
     private func isSecureSystem(_ domain: String, relay: Policy.Relay) -> Bool {
         DomainMatch.firstMatch(domain, in: relay.secureSenders) != nil
+    }
+
+    /// For an address whose domain uses letters outside ASCII: what it imitates, with the letters named.
+    private func unicodeImitation(_ address: String) -> String? {
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        let domain = DomainMatch.canonical(String(address[address.index(after: at)...]))
+        guard !domain.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
+        let explained = DomainMatch.explain(domain)
+        // Prefer the domain it imitates letter for letter; name the letters either way.
+        let known = policy.knownDomains
+        if let exact = known.first(where: { DomainMatch.skeleton(domain) == DomainMatch.skeleton($0) || DomainMatch.matches(DomainMatch.skeleton(domain), suffix: DomainMatch.skeleton($0)) }),
+           let why = DomainMatch.lookAlike(domain, of: exact) {
+            return why.contains("stands for") ? why : why + explained
+        }
+        for candidate in known {
+            if let why = DomainMatch.lookAlike(domain, of: candidate) { return why.contains("stands for") ? why : why + explained }
+        }
+        return explained.isEmpty ? nil : "\(domain) uses letters from outside the Latin alphabet" + explained
     }
 
     private func isKnown(_ domain: String) -> Bool {
