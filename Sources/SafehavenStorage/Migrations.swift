@@ -39,6 +39,7 @@ public enum Migrations {
         installation,
         shareSecrets,
         signInThrottle,
+        accreditedDomains,
     ]
 }
 

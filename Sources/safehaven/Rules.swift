@@ -117,3 +117,35 @@ struct Envelope: ParsableCommand {
         }
     }
 }
+
+struct Accredited: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Keep the list of organisations accredited to the secure email standard (DCB1596).",
+        subcommands: [Import.self, List.self, Remove.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add or update entries from a CSV of domain,organisation (all rows or none).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The CSV file.") var file: String
+        func run() async throws {
+            do { print(try await Commands.importAccredited(config: try store.config(), file: file)) } catch { throw fail(error) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the list: domain, organisation, where it came from.")
+        @OptionGroup var store: StoreOptions
+        func run() async throws {
+            do { print(try await Commands.listAccredited(config: try store.config())) } catch { throw fail(error) }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a domain off the list.")
+        @OptionGroup var store: StoreOptions
+        @Argument var domain: String
+        func run() async throws {
+            do { print(try await Commands.removeAccredited(config: try store.config(), domain: domain)) } catch { throw fail(error) }
+        }
+    }
+}

@@ -12,7 +12,7 @@ struct Safehaven: AsyncParsableCommand {
         commandName: "safehaven",
         abstract: "Share personal information securely between organisations, on the record.",
         subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Token.self, Audit.self,
-                      Keys.self, BackupCommand.self, RestoreCommand.self,
+                      Keys.self, BackupCommand.self, RestoreCommand.self, Accredited.self,
                       Route.self, Advise.self, CheckSubject.self, CoverSheet.self, Envelope.self, Archive.self])
 }
 

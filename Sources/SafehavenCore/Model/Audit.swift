@@ -30,6 +30,7 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case partnerPasswordRevealed = "partner_password.revealed"
     case partnerPasswordRotated = "partner_password.rotated"
     case keysRotated = "keys.rotated"
+    case accreditedListChanged = "policy.accredited_list_changed"
     case backupMade = "backup.made"
     case backupRestored = "backup.restored"
 }

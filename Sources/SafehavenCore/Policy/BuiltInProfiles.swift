@@ -30,8 +30,8 @@ public enum BuiltInProfiles {
             "Ministry of Justice, Criminal Justice Secure eMail (CJSM) service",
         ],
         communities: [
-            .init(name: "Secure email standard (DCB1596)", suffixes: ["nhs.net", "pnn.police.uk", "cjsm.net", "mod.gov.uk"], hub: nil,
-                  note: "Members meet the NHS secure email standard; other accredited organisations must be added by your administrator."),
+            .init(name: "Secure email standard (DCB1596)", suffixes: ["nhs.net", "pnn.police.uk", "police.uk", "cjsm.net", "mod.gov.uk"], hub: nil,
+                  note: "NHSmail, police forces (their current police.uk addresses as well as pnn.police.uk), CJSM and the MoD meet the secure email standard; other accredited organisations are the ones your administrator lists."),
         ],
         relays: [
             .init(name: "CJSM", suffix: "cjsm.net", registered: [], secureSenders: ["nhs.net", "pnn.police.uk", "mod.gov.uk"],

@@ -126,6 +126,23 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
         return copy
     }
 
+    /// The policy plus the administrator's list of organisations accredited to the secure email
+    /// standard: they join the policy's DCB1596 community (or form one, with NHSmail, if the
+    /// policy has none), and are watched for look-alikes.
+    public func including(accredited: [AccreditedDomain]) -> RoutePolicy {
+        guard !accredited.isEmpty else { return self }
+        var copy = self
+        let domains = accredited.map(\.domain)
+        if let index = copy.communities.firstIndex(where: { $0.name.contains("DCB1596") }) {
+            copy.communities[index].suffixes += domains
+        } else {
+            copy.communities.append(Community(name: "Secure email standard (DCB1596)", suffixes: ["nhs.net"] + domains, hub: nil,
+                                              note: "Organisations your administrator lists as accredited to the secure email standard."))
+        }
+        copy.watched += domains
+        return copy
+    }
+
     /// Every domain the policy names, for look-alike checks.
     public var knownDomains: [String] {
         var all = networks.flatMap(\.domains) + communities.flatMap(\.suffixes) + relays.map(\.suffix)

@@ -18,8 +18,8 @@ public struct PolicyService: Sendable {
             }
             base = named
         }
-        let organisations = try await deps.store.read { try await $0.organisations() }
-        return base.including(directory: organisations)
+        let (organisations, accredited) = try await deps.store.read { (try await $0.organisations(), try await $0.accreditedDomains()) }
+        return base.including(directory: organisations).including(accredited: accredited)
     }
 
     public func route(from: String, to: String, profile: String?) async throws -> RouteVerdict {
