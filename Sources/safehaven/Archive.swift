@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SafehavenArchive
 import SafehavenCLI
+import SafehavenCore
 import SafehavenServer
 
 struct Archive: ParsableCommand {
@@ -14,16 +15,22 @@ struct Archive: ParsableCommand {
         @Option(help: "The archive to write (must not exist).") var out: String
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
         @Flag(help: "Generate a strong password and print it once.") var generate = false
+        @Option(help: "If a file name identifies someone (names show without the password): refuse (default), wrap everything in an inner archive named contents.zip, or allow.")
+        var names: String = "refuse"
+        @Option(name: .customLong("about"), help: "Name of a person the files are about, to keep out of file names (repeatable).")
+        var about: [String] = []
         @Argument(help: "Files or folders to include.") var paths: [String]
 
         func validate() throws {
+            if ArchiveNames.Identifying(rawValue: names) == nil { throw ValidationError("--names is refuse, wrap or allow") }
             if passwordStdin == generate { throw ValidationError("give exactly one of --password-stdin or --generate") }
         }
 
         func run() throws {
             do {
                 let password = generate ? Commands.generateArchivePassword() : try readPassword()
-                let names = try Commands.createArchive(out: out, paths: paths, password: password)
+                let names = try Commands.createArchive(out: out, paths: paths, password: password,
+                                                       names: ArchiveNames.Identifying(rawValue: self.names) ?? .refuse, about: about)
                 if generate { print(password) }
                 FileHandle.standardError.write(Data("""
                     Wrote \(out) with \(names.count) file\(names.count == 1 ? "" : "s").

@@ -16,8 +16,16 @@ public struct ExportService: Sendable {
         public let password: String
     }
 
-    public func export(_ shareID: String, by user: User) async throws -> Result {
+    /// - Parameter names: what to do if a file name identifies someone (names are readable
+    ///   without the password): refuse (the default), wrap everything in an inner archive with a
+    ///   neutral name, or allow.
+    public func export(_ shareID: String, by user: User, names policy: ArchiveNames.Identifying = .refuse) async throws -> Result {
         let (share, message, streams) = try await ShareService(deps).contentForSender(shareID, by: user)
+        let identifying = ArchiveNames.identifying(streams.map(\.0.name))
+        if !identifying.isEmpty && policy == .refuse {
+            for (_, stream) in streams { stream.close() }
+            throw ArchiveNames.refusal(identifying)
+        }
         let password = PasswordGenerator.generate(random: deps.random, groups: 6, groupLength: 5)
         let exportID = deps.ids.next()
         let blobID = deps.ids.next()
@@ -25,12 +33,10 @@ public struct ExportService: Sendable {
         defer { deps.inProgress.remove(blobID) }
         let blob = try deps.blobs.makeWriter(id: blobID)
         var size: Int64 = 0
-        do {
-            let writer = AESZipWriter(password: password, random: deps.random) { bytes in
-                size += Int64(bytes.count)
-                try blob.write(bytes)
-            }
-            let now = deps.clock.now()
+        let now = deps.clock.now()
+        let random = deps.random
+        /// The message and every file, into `writer`.
+        func addAll(to writer: AESZipWriter) throws {
             let messageEntry = try writer.beginEntry(name: "message.txt", modified: share.createdAt)
             let header = "Subject: \(share.subject)\nMarking: \(share.marking.rawValue)\nPurpose: \(share.purpose)\n"
                 + (share.handling.isEmpty ? "" : "Handling: \(share.handling)\n") + "\n"
@@ -38,10 +44,25 @@ public struct ExportService: Sendable {
             try messageEntry.finish()
             var used = Set(["message.txt"])
             for (file, stream) in streams {
-                let name = Self.uniqueName(file.name, used: &used)
-                let entry = try writer.beginEntry(name: name, modified: now)
+                let entry = try writer.beginEntry(name: ArchiveNames.unique(file.name, used: &used), modified: now)
                 while let chunk = try stream.next() { try entry.write(chunk) }
                 try entry.finish()
+            }
+        }
+        do {
+            let writer = AESZipWriter(password: password, random: random) { bytes in
+                size += Int64(bytes.count)
+                try blob.write(bytes)
+            }
+            if policy == .wrap {
+                // Only the inner archive's neutral name shows without the password.
+                let outer = try writer.beginEntry(name: ArchiveNames.innerName, modified: now, compress: false)
+                let inner = AESZipWriter(password: password, random: random) { try outer.write($0) }
+                try addAll(to: inner)
+                try inner.finish()
+                try outer.finish()
+            } else {
+                try addAll(to: writer)
             }
             try writer.finish()
             try blob.commit()
@@ -52,7 +73,6 @@ public struct ExportService: Sendable {
         }
         let record = ShareExport(id: exportID, shareID: share.id, blobID: blobID, createdBy: user.id, createdAt: deps.clock.now(), size: size)
         let ids = deps.ids
-        let now = deps.clock.now()
         do {
             try await deps.store.write { tx in
                 // Revoked, expired or destroyed while the archive was being written: no live export.
@@ -94,17 +114,4 @@ public struct ExportService: Sendable {
         return Download(export: export, reader: try deps.blobs.openReader(id: export.blobID))
     }
 
-    /// File names inside one archive must differ; later duplicates get " (2)", " (3)"…
-    static func uniqueName(_ name: String, used: inout Set<String>) -> String {
-        var candidate = name
-        var n = 2
-        while used.contains(candidate.lowercased()) {
-            let ext = (name as NSString).pathExtension
-            let stem = (name as NSString).deletingPathExtension
-            candidate = ext.isEmpty ? "\(stem) (\(n))" : "\(stem) (\(n)).\(ext)"
-            n += 1
-        }
-        used.insert(candidate.lowercased())
-        return candidate
-    }
 }

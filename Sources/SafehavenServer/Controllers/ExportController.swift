@@ -26,7 +26,14 @@ struct ExportController {
 
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<ExportDTO> {
         let user = try context.requireUser()
-        let result = try await exports.export(try context.parameters.require("id"), by: user)
+        var names = ArchiveNames.Identifying.refuse
+        if let raw = request.uri.queryParameters["names"] {
+            guard let chosen = ArchiveNames.Identifying(rawValue: String(raw)) else {
+                throw SafehavenError.invalid("names", "names is refuse, wrap or allow.")
+            }
+            names = chosen
+        }
+        let result = try await exports.export(try context.parameters.require("id"), by: user, names: names)
         return EditedResponse(status: .created, response: ExportDTO(
             id: result.export.id, shareId: result.export.shareID, password: result.password, size: result.export.size,
             download: Endpoint.downloadExport.path(result.export.id), reminder: Self.reminder))
