@@ -46,6 +46,43 @@ import Testing
         #expect(scanner.scan("About ANN SMITH today").count == 1)
     }
 
+    @Test(arguments: [
+        ("CHI 010190 1232", PersonalDataFinding.Kind.chiNumber), ("H&C 320 000 0015", .hcNumber), ("NHS 943 476 5919", .nhsNumber),
+        ("UPN T201300201001", .upn), ("pupil G873456789012 moved", .upn), ("ULN: 1234567899", .uln),
+        ("NI AB 12 34 56", .niNumber), ("NINO ab123456c", .niNumber), ("lives at 12 Acacia Avenue", .address),
+        ("Flat 3, 27b Station Road.", .address), ("Baby of Smith", .name), ("baby Okafor", .name), ("JS (4)", .name),
+        ("J.S. aged 4", .name), ("re K.M., age 11", .name),
+    ])
+    func findsWhatPractitionersWrite(text: String, kind: PersonalDataFinding.Kind) {
+        #expect(PersonalDataScanner(today: today).scan(text).map(\.kind).contains(kind), "\(text)")
+    }
+
+    @Test(arguments: ["A201300201001", "T201300201002", "CHI 010190 1233", "320 000 0016", "ULN 1234567898", "DF 12 34 56"])
+    func wrongCheckDigitsAndPrefixesAreNotIdentifiers(text: String) {
+        let identifying: Set<PersonalDataFinding.Kind> = [.chiNumber, .hcNumber, .nhsNumber, .upn, .uln, .niNumber]
+        #expect(!PersonalDataScanner().scan(text).contains { identifying.contains($0.kind) }, "\(text)")
+    }
+
+    @Test(arguments: [("Baby J 14/10/2026", true), ("born 3rd of March 2019", true), ("child March 3, 2019", true),
+                      ("Strategy meeting 24/11/2026", false), ("Core group review 01/12/2025", false), ("Incident on 3rd March 2025", false),
+                      ("Home visit 21 November 2026", false), ("DOB March 3rd, 2019", true), ("hearing dated 2 Jan 2026", false)])
+    func babiesAndWrittenDatesButNotEvents(text: String, flagged: Bool) {
+        #expect(PersonalDataScanner(today: today).scan(text).contains { $0.kind == .dateOfBirth } == flagged, "\(text)")
+    }
+
+    @Test func hyphenatedAndApostropheNamesAreFoundWholeAndInParts() {
+        let scanner = PersonalDataScanner(names: ["Amy-Leigh O’Connor"])
+        #expect(scanner.scan("Concerns about O'Connor").map(\.kind) == [.name])
+        #expect(scanner.scan("Update: Amy-Leigh").map(\.kind) == [.name])
+        #expect(scanner.scan("re Leigh").map(\.kind) == [.name])
+        #expect(scanner.scan("Leighton Buzzard office").isEmpty)
+    }
+
+    @Test func bulkCountsEveryKindOfIdentifier() {
+        let text = "943 476 5919, CHI 010190 1232, 320 000 0015, AB 12 34 56 C, T201300201001, 943 476 5919"
+        #expect(PersonalDataScanner.countIdentifiers(text) == 5)
+    }
+
     @Test func countsDistinctNHSNumbers() {
         let many = (0..<25).map { _ in "943 476 5919" }.joined(separator: ", ") + " and 401 023 2137"
         #expect(PersonalDataScanner.countNHSNumbers(many) == 2)

@@ -4,7 +4,12 @@ import Foundation
 public struct PersonalDataFinding: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case nhsNumber = "nhs_number"
+        case chiNumber = "chi_number"
+        case hcNumber = "hc_number"
         case niNumber = "ni_number"
+        case upn
+        case uln
+        case address
         case postcode
         case dateOfBirth = "date_of_birth"
         case email
@@ -21,7 +26,12 @@ public struct PersonalDataFinding: Codable, Equatable, Sendable {
     public var label: String {
         switch kind {
         case .nhsNumber: return "an NHS number"
+        case .chiNumber: return "a Scottish CHI number"
+        case .hcNumber: return "a Northern Irish Health and Care number"
         case .niNumber: return "a National Insurance number"
+        case .upn: return "a unique pupil number (UPN)"
+        case .uln: return "a unique learner number (ULN)"
+        case .address: return "a street address"
         case .postcode: return "a postcode"
         case .dateOfBirth: return "a date of birth"
         case .email: return "an email address"
@@ -58,13 +68,29 @@ public struct PersonalDataScanner: Sendable {
             findings.append(.init(kind: kind, match: String(chars[range]), start: range.lowerBound + 1, end: range.upperBound))
         }
         for r in Self.matches(Self.emailPattern, in: chars) { add(.email, r) }
-        for r in Self.matches(Self.nhsPattern, in: chars) where Self.isValidNHSNumber(String(chars[r])) { add(.nhsNumber, r) }
+        for r in Self.matches(Self.ulnPattern, in: chars) where Self.isValidULN(String(chars[r]).filter(\.isNumber)) {
+            add(.uln, (r.upperBound - 10)..<r.upperBound)
+        }
+        for r in Self.matches(Self.nhsPattern, in: chars) {
+            if let kind = Self.healthNumberKind(String(chars[r])) { add(kind, r) }
+        }
+        for r in Self.matches(Self.upnPattern, in: chars) where Self.isValidUPN(String(chars[r])) { add(.upn, r) }
         for r in Self.matches(Self.niPattern, in: chars) where Self.isValidNINumber(String(chars[r])) { add(.niNumber, r) }
+        for r in Self.matches(Self.addressPattern, in: chars) { add(.address, r) }
         for r in Self.matches(Self.postcodePattern, in: chars) { add(.postcode, r) }
         for r in Self.matches(Self.phonePattern, in: chars) where Self.isPlausiblePhone(String(chars[r])) { add(.phone, r) }
         for r in dateRanges(chars) { add(.dateOfBirth, r) }
         for r in nameRanges(chars) { add(.name, r) }
+        for r in Self.matches(Self.safeguardingNamePattern, in: chars) { add(.name, r) }
         return findings.sorted { $0.start < $1.start }
+    }
+
+    /// Distinct identifiers of people (NHS, CHI, H&C, National Insurance, UPN, ULN) in a text: many
+    /// of them means information about many people.
+    public static func countIdentifiers(_ text: String) -> Int {
+        let identifying: Set<PersonalDataFinding.Kind> = [.nhsNumber, .chiNumber, .hcNumber, .niNumber, .upn, .uln]
+        return Set(PersonalDataScanner().scan(text).filter { identifying.contains($0.kind) }
+            .map { $0.kind.rawValue + ":" + $0.match.uppercased().filter { $0.isLetter || $0.isNumber } }).count
     }
 
     /// Distinct valid NHS numbers in a text: many of them means information about many people.
@@ -77,8 +103,19 @@ public struct PersonalDataScanner: Sendable {
 
     static let emailPattern = try! NSRegularExpression(pattern: #"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"#)
     static let nhsPattern = try! NSRegularExpression(pattern: #"(?<![0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])"#)
+    /// With or without the final letter, which is often left off.
     static let niPattern = try! NSRegularExpression(
-        pattern: #"(?i)(?<![A-Z0-9])[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D](?![A-Z0-9])"#)
+        pattern: #"(?i)(?<![A-Z0-9])[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2}( ?[A-D])?(?![A-Z0-9])"#)
+    /// A check letter then twelve digits (the last may be a letter in a temporary UPN).
+    static let upnPattern = try! NSRegularExpression(pattern: #"(?i)(?<![A-Z0-9])[A-HJ-NP-RT-Z][0-9]{11}[0-9A-Z](?![A-Z0-9])"#)
+    /// Ten digits, named as a ULN (they would otherwise read as a health number).
+    static let ulnPattern = try! NSRegularExpression(pattern: #"(?i)\bULN\s*(no\.?|number)?\s*:?\s*[0-9]{10}(?![0-9])"#)
+    static let addressPattern = try! NSRegularExpression(
+        pattern: #"(?<![0-9A-Za-z])[0-9]{1,4}[A-Za-z]?,? (?:[A-Z][a-z]+ ){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|Dr|Way|Crescent|Court|Ct|Gardens|Gdns|Place|Pl|Terrace|Grove|Hill|Park|Walk|Mews|Square|Sq|Row|Rise|View)\b\.?"#)
+    /// How names are written in safeguarding work without a full name: "Baby of Smith",
+    /// "Baby Smith", initials with an age ("JS (4)", "J.S. aged 4").
+    static let safeguardingNamePattern = try! NSRegularExpression(
+        pattern: #"(?i:baby of|baby) [A-Z][A-Za-z'’-]+|\b[A-Z]\.? ?[A-Z]\.?,? ?(?:\((?:aged? )?[0-9]{1,2}(?: ?(?:yrs?|years?|months?|m|y))?\)|(?i:aged?) [0-9]{1,2}\b)"#)
     static let postcodePattern = try! NSRegularExpression(
         pattern: #"(?i)(?<![A-Z0-9])(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Z0-9])"#)
     static let phonePattern = try! NSRegularExpression(pattern: #"(?<![0-9+])(\+44 ?\(?0?\)? ?|0)[1-9][0-9 ()-]{7,13}[0-9](?![0-9])"#)
@@ -86,7 +123,13 @@ public struct PersonalDataScanner: Sendable {
         pattern: #"(?<![0-9])([0-3]?[0-9])[/.-]([01]?[0-9])[/.-]([0-9]{4}|[0-9]{2})(?![0-9])|(?<![0-9])([0-9]{4})-([01][0-9])-([0-3][0-9])(?![0-9])"#)
     static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     static let wordDate = try! NSRegularExpression(
-        pattern: #"(?i)(?<![0-9A-Z])([0-3]?[0-9])(st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? ([0-9]{4})(?![0-9])"#)
+        pattern: #"(?i)(?<![0-9A-Z])([0-3]?[0-9])(st|nd|rd|th)?( of)? (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? ([0-9]{4})(?![0-9])"#)
+    /// "March 3rd, 2019".
+    static let monthFirstDate = try! NSRegularExpression(
+        pattern: #"(?i)(?<![0-9A-Z])(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? ([0-3]?[0-9])(st|nd|rd|th)?,? ([0-9]{4})(?![0-9])"#)
+    /// Words that make a date an event's, not a birthday.
+    static let eventCue = try! NSRegularExpression(
+        pattern: #"(?i)\b(incident|meeting|review|conference|visit|hearing|appointment|assessment|strategy|discussion|referral|dated|on)\b[^0-9]{0,12}$"#)
     static let dobCue = try! NSRegularExpression(pattern: #"(?i)\b(d\.?o\.?b\.?|born|date of birth|birthday|b\.)\s*:?\s*$"#)
 
     static func matches(_ regex: NSRegularExpression, in chars: [Character]) -> [Range<Int>] {
@@ -109,10 +152,46 @@ public struct PersonalDataScanner: Sendable {
         return (check == 11 ? 0 : check) == digits[9]
     }
 
+    /// Which UK health number a valid mod-11 ten-digit number is: Northern Ireland's Health and
+    /// Care numbers are 320 000 001–399 999 999; Scottish CHI numbers start with the date of birth
+    /// (DDMMYY); the rest are NHS numbers (England, Wales, Isle of Man).
+    static func healthNumberKind(_ raw: String) -> PersonalDataFinding.Kind? {
+        let digits = raw.compactMap(\.wholeNumberValue)
+        guard isValidNHSNumber(raw) else { return nil }
+        let leading = digits[0] * 100 + digits[1] * 10 + digits[2]
+        if (320...399).contains(leading) { return .hcNumber }
+        let day = digits[0] * 10 + digits[1], month = digits[2] * 10 + digits[3]
+        if (1...31).contains(day), (1...12).contains(month), digits[0] <= 3 { return .chiNumber }
+        return .nhsNumber
+    }
+
+    /// The UPN's check letter: the sum of each of the twelve digits times its position (2–13),
+    /// modulo 23, indexes "ABCDEFGHJKLMNPQRTUVWXYZ".
+    static func isValidUPN(_ raw: String) -> Bool {
+        let upper = Array(raw.uppercased())
+        guard upper.count == 13 else { return false }
+        let letters = Array("ABCDEFGHJKLMNPQRTUVWXYZ")
+        var sum = 0
+        for (offset, c) in upper.dropFirst().enumerated() {
+            // A temporary UPN ends in a letter, which counts by its place in the same alphabet.
+            guard let value = c.wholeNumberValue ?? (offset == 11 ? letters.firstIndex(of: c) : nil) else { return false }
+            sum += value * (offset + 2)
+        }
+        return letters[sum % 23] == upper[0]
+    }
+
+    /// ULN check digit: weights 10 down to 2 over the first nine digits; 10 minus the sum modulo 11.
+    static func isValidULN(_ digits: String) -> Bool {
+        let d = digits.compactMap(\.wholeNumberValue)
+        guard d.count == 10 else { return false }
+        let remainder = (0..<9).reduce(0) { $0 + d[$1] * (10 - $1) } % 11
+        return remainder != 0 && 10 - remainder == d[9]
+    }
+
     /// Prefix rules from HMRC: no D, F, I, Q, U, V; O not second; some pairs never issued.
     static func isValidNINumber(_ raw: String) -> Bool {
         let letters = raw.uppercased().filter(\.isLetter)
-        guard letters.count == 3 else { return false }
+        guard letters.count == 3 || letters.count == 2 else { return false }
         let first = letters[letters.startIndex], second = letters[letters.index(after: letters.startIndex)]
         if "DFIQUV".contains(first) || "DFIQUVO".contains(second) { return false }
         return !["BG", "GB", "NK", "KN", "TN", "NT", "ZZ"].contains(String([first, second]))
@@ -127,7 +206,7 @@ public struct PersonalDataScanner: Sendable {
     private func dateRanges(_ chars: [Character]) -> [Range<Int>] {
         var out: [Range<Int>] = []
         let text = String(chars)
-        for (regex, numeric) in [(Self.numericDate, true), (Self.wordDate, false)] {
+        for (regex, numeric) in [(Self.numericDate, true), (Self.wordDate, false), (Self.monthFirstDate, false)] {
             let ns = text as NSString
             for m in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
                 guard let r = Range(m.range, in: text) else { continue }
@@ -135,8 +214,10 @@ public struct PersonalDataScanner: Sendable {
                 let range = lower..<(lower + text[r].count)
                 guard let date = Self.parseDate(String(text[r]), numeric: numeric) else { continue }
                 let before = String(chars[max(0, lower - 20)..<lower])
-                let cued = Self.dobCue.firstMatch(in: before, range: NSRange(location: 0, length: (before as NSString).length)) != nil
-                if cued || isLikelyBirthDate(date) { out.append(range) }
+                let whole = NSRange(location: 0, length: (before as NSString).length)
+                let cued = Self.dobCue.firstMatch(in: before, range: whole) != nil
+                let event = Self.eventCue.firstMatch(in: before, range: whole) != nil
+                if cued || (!event && isLikelyBirthDate(date)) { out.append(range) }
             }
         }
         return out
@@ -144,8 +225,9 @@ public struct PersonalDataScanner: Sendable {
 
     private func isLikelyBirthDate(_ date: Date) -> Bool {
         guard let today else { return false }
+        // A baby's date of birth is weeks old: any past date up to 120 years counts.
         let age = today.timeIntervalSince(date) / (365.25 * 86_400)
-        return age >= 1 && age <= 120
+        return age >= 0 && age <= 120
     }
 
     static func parseDate(_ text: String, numeric: Bool) -> Date? {
@@ -157,10 +239,12 @@ public struct PersonalDataScanner: Sendable {
             else { (day, month, year) = (parts[0], parts[1], parts[2]) }
             if year < 100 { year += year > 30 ? 1900 : 2000 }
         } else {
-            let words = text.lowercased().split(separator: " ")
+            let words = text.lowercased().replacingOccurrences(of: ",", with: " ").split(separator: " ").filter { $0 != "of" }
             guard words.count == 3 else { return nil }
-            day = Int(words[0].filter(\.isNumber)) ?? 0
-            month = (monthNames.firstIndex { words[1].hasPrefix($0) } ?? -1) + 1
+            let monthFirst = words[0].first?.isLetter == true
+            let (dayWord, monthWord) = monthFirst ? (words[1], words[0]) : (words[0], words[1])
+            day = Int(dayWord.filter(\.isNumber)) ?? 0
+            month = (monthNames.firstIndex { monthWord.hasPrefix($0) } ?? -1) + 1
             year = Int(words[2]) ?? 0
         }
         guard (1...12).contains(month), (1...31).contains(day), (1850...2200).contains(year) else { return nil }
@@ -175,13 +259,15 @@ public struct PersonalDataScanner: Sendable {
     private func nameRanges(_ chars: [Character]) -> [Range<Int>] {
         var words: [String] = []
         for name in names {
-            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            let trimmed = name.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "’", with: "'")
             guard !trimmed.isEmpty else { continue }
             words.append(trimmed)
+            // Each part of a hyphenated or apostrophe name is a name too (Smith-Jones: Smith, Jones).
             words += trimmed.split(separator: " ").map(String.init).filter { $0.count >= 3 }
+            words += trimmed.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init).filter { $0.count >= 3 }
         }
         var out: [Range<Int>] = []
-        let lowered = chars.map { Character($0.lowercased()) }
+        let lowered = chars.map { Character($0 == "’" ? "'" : $0.lowercased()) }
         for word in Set(words.map { $0.lowercased() }).sorted(by: { $0.count > $1.count }) {
             let w = Array(word)
             guard !w.isEmpty, w.count <= lowered.count else { continue }

@@ -11,7 +11,7 @@ public struct PolicyChecks: Codable, Equatable, Sendable {
     public var profile: String
     /// Whether direct email to each recipient would have been secure.
     public var routes: [Route]
-    /// Distinct valid NHS numbers found in the message.
+    /// Distinct identifiers of people (NHS, CHI, H&C, National Insurance, UPN, ULN) found in the message.
     public var identifiersInMessage: Int
     /// True when the message and file names identify large numbers of people.
     public var largeNumbers: Bool

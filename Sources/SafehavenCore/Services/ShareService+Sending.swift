@@ -82,7 +82,7 @@ extension ShareService {
         let engine = RouteEngine(policy: try await PolicyService(deps).policy())
         let routes = try recipients.map { r in PolicyChecks.Route(to: r.email, verdict: try engine.evaluate(from: upload.sender.email, to: r.email)) }
         var checks = PolicyChecks(profile: deps.policy.name, routes: routes,
-                                  identifiersInMessage: PersonalDataScanner.countNHSNumbers(message), largeNumbers: false,
+                                  identifiersInMessage: PersonalDataScanner.countIdentifiers(message), largeNumbers: false,
                                   advice: "")
         checks.markingWarning = marking.warning
         upload.plan = Plan(subject: subject, message: message, recipients: recipients, marking: marking, purpose: purpose,
@@ -130,10 +130,10 @@ extension ShareService {
                                                  binding: .message(share: upload.shareID), random: deps.random)
         let parent = upload.parent
         var checks = plan.checks
-        let identifiers = checks.identifiersInMessage + upload.files.reduce(0) { $0 + PersonalDataScanner.countNHSNumbers($1.name) }
+        let identifiers = checks.identifiersInMessage + upload.files.reduce(0) { $0 + PersonalDataScanner.countIdentifiers($1.name) }
         checks.largeNumbers = identifiers >= ChannelAdvisor.largeNumbers
         checks.advice = checks.largeNumbers
-            ? "This share identifies large numbers of people (\(identifiers) NHS numbers): it must travel by a secure route such as Safehaven, never by ordinary email, post or archive."
+            ? "This share identifies large numbers of people (\(identifiers) identifiers such as NHS, CHI, National Insurance or pupil numbers): it must travel by a secure route such as Safehaven, never by ordinary email, post or archive."
             : "Safehaven is a secure route for this share."
         var draftShare = Share(
             id: upload.shareID, senderID: upload.sender.id, senderOrganisationID: upload.sender.organisationID,

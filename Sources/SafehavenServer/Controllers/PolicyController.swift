@@ -60,7 +60,7 @@ struct PolicyController {
     @Sendable func check(_ request: Request, context: AppRequestContext) async throws -> CheckResponse {
         let body = try await request.decode(as: CheckRequest.self, context: context)
         let findings = policy.check(body.text, names: body.names ?? [])
-        return CheckResponse(clean: findings.isEmpty, findings: findings, identifiers: PersonalDataScanner.countNHSNumbers(body.text))
+        return CheckResponse(clean: findings.isEmpty, findings: findings, identifiers: PersonalDataScanner.countIdentifiers(body.text))
     }
 
     struct ProfileSummary: Encodable {
