@@ -105,7 +105,59 @@ import Testing
         #expect(Checklists.checklist(for: .telephone).mustNot.joined().contains("voicemail"))
         #expect(Checklists.checklist(for: .encryptedArchive).mustNot.joined().contains("same email"))
         #expect(Checklists.checklist(for: .removableMedia).steps.joined().contains("256-bit AES"))
-        #expect(Checklists.never.keys.contains("sms"))
+        #expect(Checklists.never.keys.contains("sms-details"))
+    }
+
+    /// What every seed says for each channel is there, in our words.
+    @Test(arguments: [
+        (Channel.telephone, ["switchboard", "direct line", "answering machine", "time of the call", "authorised"]),
+        (.fax, ["safe haven", "eFax", "waiting"]),
+        (.post, ["confirm it arrived", "redirected", "cannot be delivered", "secure courier", "written contract", "encrypted"]),
+        (.inPerson, ["confidential waste"]),
+        (.removableMedia, ["information asset owner", "line manager", "IT service desk", "data protection officer", "secure courier"]),
+        (.sms, ["minimal content", "consent", "opt out"]),
+        (.encryptedArchive, ["can open", "another channel", "without the password"]),
+        (.encryptedEmail, ["[secure]", "Egress"]),
+    ])
+    func checklistsCoverWhatTheSeedsAsk(channel: Channel, phrases: [String]) {
+        let text = (Checklists.checklist(for: channel).steps + Checklists.checklist(for: channel).mustNot).joined(separator: " ").lowercased()
+        for phrase in phrases { #expect(text.contains(phrase.lowercased()), "\(channel): \(phrase)") }
+    }
+
+    @Test func aProfilesProhibitionRemovesTheChannel() throws {
+        let advice = try ChannelAdvisor(engine: RouteEngine(policy: BuiltInProfiles.swindon)).advise(
+            AdviceRequest(marking: "OFFICIAL-SENSITIVE", people: 1, urgency: .routine, from: "a@swindon.gov.uk", to: "b@example.org"))
+        let archive = try #require(advice.channels.first { $0.channel == .encryptedArchive })
+        #expect(!archive.suitable && archive.why.contains("Swindon"))
+        let egress = try #require(advice.channels.first { $0.channel == .encryptedEmail })
+        #expect(egress.suitable && egress.why.contains("Egress"))
+    }
+
+    /// No answer recommends what its own "never" list forbids, under any profile, for any scale.
+    @Test(arguments: BuiltInProfiles.names)
+    func noRecommendationContradictsTheNeverList(profile: String) throws {
+        let advisor = ChannelAdvisor(engine: RouteEngine(policy: try #require(BuiltInProfiles.named(profile))))
+        for people in [1, 5, 20, 500] {
+            for urgency in [AdviceRequest.Urgency.routine, .urgent] {
+                for (from, to) in [("a@nhs.net", "b@example.org"), ("a@merton.gov.uk", "b@merton.gov.uk"), ("a@swindon.gov.uk", "b@nhs.net")] {
+                    let advice = try advisor.advise(AdviceRequest(marking: "OFFICIAL-SENSITIVE", people: people, urgency: urgency, from: from, to: to))
+                    let suitable = Set(advice.channels.filter(\.suitable).map(\.channel))
+                    #expect(!suitable.contains(.sms) && !suitable.contains(.instantMessaging))
+                    if !advice.route.secure { #expect(!suitable.contains(.secureEmail)) }
+                    if people >= ChannelAdvisor.largeNumbers {
+                        #expect(suitable.isDisjoint(with: [.post, .fax, .telephone, .encryptedArchive, .encryptedEmail]), "\(profile) \(people)")
+                    }
+                    for prohibited in advisor.engine.policy.prohibited { #expect(!suitable.map(\.rawValue).contains(prohibited.channel)) }
+                }
+            }
+        }
+    }
+
+    @Test func theBulkThresholdIsASetting() throws {
+        let engine = RouteEngine(policy: BuiltInProfiles.ukCurrent)
+        let request = AdviceRequest(marking: "OFFICIAL", people: 10, urgency: .routine, from: "a@nhs.net", to: "b@nhs.net")
+        #expect(try ChannelAdvisor(engine: engine).advise(request).scale == "several")
+        #expect(try ChannelAdvisor(engine: engine, largeNumbers: 10).advise(request).scale == "large numbers")
     }
 
     @Test func oneOfficialPersonHasManyOptions() throws {

@@ -57,7 +57,7 @@ import Testing
             #expect(advice.status == .ok)
             #expect(try advice.json["scale"] as? String == "large numbers")
             let channels = try #require(advice.json["channels"] as? [[String: Any]])
-            #expect(channels.count == 8)
+            #expect(channels.count == Channel.allCases.count)
             #expect(channels.first?["channel"] as? String == "safehaven")
             #expect((channels.first?["checklist"] as? [String: Any])?["steps"] as? [String] != nil)
             #expect(try await api.call(.post, "/api/v1/policy/advice", token: token, json: [

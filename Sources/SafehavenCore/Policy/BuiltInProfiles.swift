@@ -39,7 +39,8 @@ public enum BuiltInProfiles {
                   registrable: ["gov.uk", "police.uk", "nhs.uk", "org.uk", "sch.uk", "ac.uk", "mod.uk", "co.uk"]),
         ],
         retired: gsiFamily,
-        watched: [])
+        watched: [],
+        encryptionServices: ["NHSmail encryption", "Egress"])
 
     /// London Borough of Merton guidance (seeds 000 and 001, 2009–2017).
     public static let merton = RoutePolicy(
@@ -103,7 +104,10 @@ public enum BuiltInProfiles {
             .init(name: "N3 link between Swindon Borough Council and Great Western Hospital", from: ["swindon.gov.uk"], to: ["gwh.nhs.uk"],
                   note: "The guidance names the hospital, not its domain; gwh.nhs.uk is the hospital trust's domain."),
         ],
-        watched: ["wiltshire.gov.uk"])
+        watched: ["wiltshire.gov.uk"],
+        prohibited: [.init(channel: "encrypted-archive",
+                           reason: "Swindon's guidance forbids regular email with password protection as not secure enough (seed 003, 4.5): use GCSx or Egress.")],
+        encryptionServices: ["Egress"])
 
     /// NHS Information Governance Toolkit guidance on secure transfers (seed 004): NHSmail to
     /// NHSmail, or NHSmail to the listed government secure domains.

@@ -50,11 +50,16 @@ public struct Advice: Codable, Equatable, Sendable {
 
 /// Recommends how to share, risk-based: more people or higher sensitivity narrows the options.
 public struct ChannelAdvisor: Sendable {
-    /// From this many people, information counts as being about "large numbers of people".
+    /// From this many people, information counts as being about "large numbers of people" (the
+    /// default of `Limits.largeNumbers`; see docs/policy.md for why 20).
     public static let largeNumbers = 20
     public let engine: RouteEngine
+    public let threshold: Int
 
-    public init(engine: RouteEngine) { self.engine = engine }
+    public init(engine: RouteEngine, largeNumbers: Int = ChannelAdvisor.largeNumbers) {
+        self.engine = engine
+        self.threshold = largeNumbers
+    }
 
     public func advise(_ request: AdviceRequest) throws -> Advice {
         let marking = try Marking.parse(request.marking).marking
@@ -63,12 +68,17 @@ public struct ChannelAdvisor: Sendable {
         }
         let route = try engine.evaluate(from: request.from, to: request.to)
         let sensitive = marking == .officialSensitive
-        let bulk = request.people >= Self.largeNumbers
+        let bulk = request.people >= threshold
+        let policy = engine.policy
+        let fromDomain = (try? EmailAddress.normalise(request.from)).map(EmailAddress.domain(of:)) ?? ""
         let several = request.people > 1
         let urgent = request.urgency == .urgent
         let available = Set(request.available ?? Channel.allCases)
 
         func judge(_ channel: Channel) -> (Bool, Int, String) {
+            if let prohibition = policy.prohibited.first(where: { $0.channel == channel.rawValue }) {
+                return (false, 0, "Not allowed under the \(policy.name) profile: \(prohibition.reason)")
+            }
             switch channel {
             case .safehaven:
                 if !request.recipientHasAccount {
@@ -96,7 +106,20 @@ public struct ChannelAdvisor: Sendable {
             case .inPerson:
                 return (true, bulk ? 50 : 80, "Safe when the information is sealed, logged off site and handed only to the named person.")
             case .removableMedia:
-                return (true, bulk ? 40 : 85, bulk ? "For large volumes, an AES-256 encrypted device sent by courier, with the password given separately." : "Only on an approved AES-256 encrypted device, and only when no electronic route is available.")
+                return (true, bulk ? 40 : 85, bulk ? "For large volumes, an AES-256 encrypted device sent by secure courier (not the post), with the password given separately." : "Only on an approved AES-256 encrypted device, and only when no electronic route is available.")
+            case .encryptedEmail:
+                if route.secure { return (false, 0, "Not needed: direct email between these addresses is already on a secure route.") }
+                let nhsmail = DomainMatch.matches(fromDomain, suffix: "nhs.net")
+                let services = policy.encryptionServices.filter { nhsmail || !$0.hasPrefix("NHSmail") }
+                guard !services.isEmpty else {
+                    return (false, 0, "No encrypted email service is named for this sender under the \(policy.name) profile.")
+                }
+                if bulk { return (false, 0, "Information about large numbers of people needs Safehaven or a secure route, not encrypted email to an ordinary address.") }
+                return (true, sensitive ? 35 : 25, "Encrypts mail to an address that is not on a secure route: \(services.joined(separator: " or ")).")
+            case .sms:
+                return (false, 0, "Text messages may carry only minimal content, such as an appointment reminder with the person's consent, never the information itself.")
+            case .instantMessaging:
+                return (false, 0, "Instant messaging is not approved for personal information; use it at most to say where to find it.")
             }
         }
 

@@ -20,6 +20,16 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
     public var retired: [Retired]
     /// Other domains to protect from look-alikes (partners, commonly imitated domains).
     public var watched: [String]
+    /// Channels the source document forbids, with its reason (the advisor removes them).
+    public var prohibited: [Prohibition] = []
+    /// Encrypted email services the document names for mail to addresses not on a secure route.
+    public var encryptionServices: [String] = []
+
+    public struct Prohibition: Codable, Equatable, Sendable {
+        /// A `Channel` raw value, e.g. `encrypted-archive`.
+        public var channel: String
+        public var reason: String
+    }
 
     public struct Network: Codable, Equatable, Sendable {
         public var name: String
@@ -85,7 +95,9 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
 
     public init(name: String, description: String, sources: [String] = [], networks: [Network] = [],
                 communities: [Community] = [], relays: [Relay] = [], links: [Link] = [], retired: [Retired] = [],
-                watched: [String] = []) {
+                watched: [String] = [], prohibited: [Prohibition] = [], encryptionServices: [String] = []) {
+        self.prohibited = prohibited
+        self.encryptionServices = encryptionServices
         self.name = name
         self.description = description
         self.sources = sources
@@ -109,6 +121,8 @@ public struct RoutePolicy: Codable, Equatable, Sendable {
         links = try c.decodeIfPresent([Link].self, forKey: .links) ?? []
         retired = try c.decodeIfPresent([Retired].self, forKey: .retired) ?? []
         watched = try c.decodeIfPresent([String].self, forKey: .watched) ?? []
+        prohibited = try c.decodeIfPresent([Prohibition].self, forKey: .prohibited) ?? []
+        encryptionServices = try c.decodeIfPresent([String].self, forKey: .encryptionServices) ?? []
     }
 
     /// The policy plus the organisations in Safehaven's directory: each one's own registrable

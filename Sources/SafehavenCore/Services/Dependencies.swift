@@ -65,6 +65,9 @@ public struct Limits: Sendable, Equatable {
     /// Longest time an audit event may wait for a signed checkpoint; older unsigned events fail
     /// verification.
     public var auditCheckpointSeconds = 60
+    /// From this many people (or distinct identifiers in a share), information is about "large
+    /// numbers of people" and the choice of channel narrows. See docs/policy.md for the reasoning.
+    public var largeNumbers = ChannelAdvisor.largeNumbers
     /// Below this much free space in the data directory, `/health` says not ready (default 512 MiB).
     public var minimumFreeBytes: Int64 = 512 * 1024 * 1024
 

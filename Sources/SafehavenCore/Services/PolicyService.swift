@@ -27,7 +27,7 @@ public struct PolicyService: Sendable {
     }
 
     public func advise(_ request: AdviceRequest, profile: String?) async throws -> Advice {
-        try ChannelAdvisor(engine: RouteEngine(policy: try await policy(profile))).advise(request)
+        try ChannelAdvisor(engine: RouteEngine(policy: try await policy(profile)), largeNumbers: deps.limits.largeNumbers).advise(request)
     }
 
     /// Personal data found in `text`, judged against today.

@@ -131,7 +131,7 @@ extension ShareService {
         let parent = upload.parent
         var checks = plan.checks
         let identifiers = checks.identifiersInMessage + upload.files.reduce(0) { $0 + PersonalDataScanner.countIdentifiers($1.name) }
-        checks.largeNumbers = identifiers >= ChannelAdvisor.largeNumbers
+        checks.largeNumbers = identifiers >= deps.limits.largeNumbers
         checks.advice = checks.largeNumbers
             ? "This share identifies large numbers of people (\(identifiers) identifiers such as NHS, CHI, National Insurance or pupil numbers): it must travel by a secure route such as Safehaven, never by ordinary email, post or archive."
             : "Safehaven is a secure route for this share."
