@@ -83,6 +83,22 @@ public enum Commands {
 
     public enum UserAction: String, Sendable { case disable, enable, resetTOTP = "reset-totp" }
 
+    /// `org pattern add|remove|list`: an organisation's own identifiers for the subject checks.
+    public static func setPattern(config: AppConfig, org: String, name: String, pattern: String) async throws -> String {
+        try await withRuntime(config) { try await $0.directory.setIdentifierPattern(.init(name: name, pattern: pattern), organisation: org) }
+        return "subjects sent from \(org) are now checked for \(name)"
+    }
+
+    public static func removePattern(config: AppConfig, org: String, name: String) async throws -> String {
+        try await withRuntime(config) { try await $0.directory.removeIdentifierPattern(name: name, organisation: org) }
+        return "removed \(name)"
+    }
+
+    public static func listPatterns(config: AppConfig, org: String) async throws -> String {
+        let list = try await withRuntime(config, migrate: false) { try await $0.directory.identifierPatterns(organisation: org) }
+        return list.isEmpty ? "no patterns for \(org)" : list.map { "\($0.name)\t\($0.pattern)" }.joined(separator: "\n")
+    }
+
     /// An operator's change to an account, by address; audited with no actor (the operator's shell).
     public static func changeUser(config: AppConfig, email: String, action: UserAction) async throws -> String {
         try await withRuntime(config) { runtime in

@@ -40,6 +40,7 @@ public enum Migrations {
         shareSecrets,
         signInThrottle,
         accreditedDomains,
+        identifierPatterns,
     ]
 }
 

@@ -5,7 +5,43 @@ import SafehavenCLI
 import SafehavenServer
 
 struct Org: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage organisations.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(abstract: "Manage organisations.", subcommands: [Add.self, Pattern.self])
+
+    struct Pattern: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "An organisation's own identifiers (hospital numbers, case references) for the subject checks.",
+            subcommands: [PatternAdd.self, PatternRemove.self, PatternList.self])
+    }
+
+    struct PatternAdd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add or replace a pattern (a regular expression).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Organisation id or one of its domains.") var org: String
+        @Option(help: "What the identifier is called, e.g. \"Hospital number\".") var name: String
+        @Option(help: "Regular expression for it, e.g. RJ7[0-9]{7}.") var pattern: String
+        func run() async throws {
+            do { print(try await Commands.setPattern(config: try store.config(), org: org, name: name, pattern: pattern)) } catch { throw fail(error) }
+        }
+    }
+
+    struct PatternRemove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a pattern by name.")
+        @OptionGroup var store: StoreOptions
+        @Option var org: String
+        @Option var name: String
+        func run() async throws {
+            do { print(try await Commands.removePattern(config: try store.config(), org: org, name: name)) } catch { throw fail(error) }
+        }
+    }
+
+    struct PatternList: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List an organisation's patterns.")
+        @OptionGroup var store: StoreOptions
+        @Option var org: String
+        func run() async throws {
+            do { print(try await Commands.listPatterns(config: try store.config(), org: org)) } catch { throw fail(error) }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an organisation; prints its id alone on stdout.")

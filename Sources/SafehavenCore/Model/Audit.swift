@@ -31,6 +31,7 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case partnerPasswordRotated = "partner_password.rotated"
     case keysRotated = "keys.rotated"
     case accreditedListChanged = "policy.accredited_list_changed"
+    case identifierPatternsChanged = "organisation.identifier_patterns_changed"
     case backupMade = "backup.made"
     case backupRestored = "backup.restored"
 }

@@ -10,6 +10,8 @@ public struct PersonalDataFinding: Codable, Equatable, Sendable {
         case upn
         case uln
         case address
+        /// One of the sender's organisation's own identifiers (hospital number, case reference…).
+        case reference
         case postcode
         case dateOfBirth = "date_of_birth"
         case email
@@ -32,6 +34,7 @@ public struct PersonalDataFinding: Codable, Equatable, Sendable {
         case .upn: return "a unique pupil number (UPN)"
         case .uln: return "a unique learner number (ULN)"
         case .address: return "a street address"
+        case .reference: return "one of your organisation's own identifiers"
         case .postcode: return "a postcode"
         case .dateOfBirth: return "a date of birth"
         case .email: return "an email address"
@@ -52,10 +55,13 @@ public struct PersonalDataScanner: Sendable {
     /// "Today", for telling a likely date of birth from a meeting date; nil to flag only dates
     /// with a cue such as "DOB" or "born".
     public var today: Date?
+    /// The organisation's own identifiers, compiled.
+    public var patterns: [(name: String, regex: NSRegularExpression)]
 
-    public init(names: [String] = [], today: Date? = nil) {
+    public init(names: [String] = [], today: Date? = nil, patterns: [IdentifierPattern] = []) {
         self.names = names
         self.today = today
+        self.patterns = patterns.compactMap { p in (try? p.compiled()).map { (p.name, $0) } }
     }
 
     public func scan(_ text: String) -> [PersonalDataFinding] {
@@ -68,6 +74,7 @@ public struct PersonalDataScanner: Sendable {
             findings.append(.init(kind: kind, match: String(chars[range]), start: range.lowerBound + 1, end: range.upperBound))
         }
         for r in Self.matches(Self.emailPattern, in: chars) { add(.email, r) }
+        for (_, regex) in patterns { for r in Self.matches(regex, in: chars) { add(.reference, r) } }
         for r in Self.matches(Self.ulnPattern, in: chars) where Self.isValidULN(String(chars[r]).filter(\.isNumber)) {
             add(.uln, (r.upperBound - 10)..<r.upperBound)
         }

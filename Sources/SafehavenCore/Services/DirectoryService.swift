@@ -130,4 +130,35 @@ extension DirectoryService {
         let id = user.organisationID
         return try await deps.store.read { try await $0.organisation(id: id) }
     }
+
+    // MARK: an organisation's own identifiers
+
+    /// Adds or replaces one of an organisation's identifier patterns (checked before it is kept).
+    public func setIdentifierPattern(_ pattern: IdentifierPattern, organisation idOrDomain: String, actorID: String? = nil) async throws {
+        guard let org = try await findOrganisation(idOrDomain) else { throw SafehavenError.notFound }
+        let name = try Text.required(pattern.name, field: "name", max: 80)
+        let checked = IdentifierPattern(name: name, pattern: pattern.pattern)
+        _ = try checked.compiled()
+        let now = deps.clock.now()
+        try await deps.store.write { tx in
+            try await tx.setIdentifierPattern(checked, organisationID: org.id)
+            try await tx.appendAudit(AuditEntry(.identifierPatternsChanged, actor: actorID, organisation: org.id, target: org.id,
+                                                details: ["set": name]), at: now)
+        }
+    }
+
+    public func removeIdentifierPattern(name: String, organisation idOrDomain: String, actorID: String? = nil) async throws {
+        guard let org = try await findOrganisation(idOrDomain) else { throw SafehavenError.notFound }
+        let now = deps.clock.now()
+        try await deps.store.write { tx in
+            guard try await tx.removeIdentifierPattern(name: name, organisationID: org.id) else { throw SafehavenError.notFound }
+            try await tx.appendAudit(AuditEntry(.identifierPatternsChanged, actor: actorID, organisation: org.id, target: org.id,
+                                                details: ["removed": name]), at: now)
+        }
+    }
+
+    public func identifierPatterns(organisation idOrDomain: String) async throws -> [IdentifierPattern] {
+        guard let org = try await findOrganisation(idOrDomain) else { throw SafehavenError.notFound }
+        return try await deps.store.read { try await $0.identifierPatterns(organisationID: org.id) }
+    }
 }

@@ -30,8 +30,11 @@ public struct PolicyService: Sendable {
         try ChannelAdvisor(engine: RouteEngine(policy: try await policy(profile)), largeNumbers: deps.limits.largeNumbers).advise(request)
     }
 
-    /// Personal data found in `text`, judged against today.
-    public func check(_ text: String, names: [String]) -> [PersonalDataFinding] {
-        PersonalDataScanner(names: names, today: deps.clock.now()).scan(text)
+    /// Personal data found in `text`, judged against today, with the identifiers of `organisationID`
+    /// (the checking person's organisation) when given.
+    public func check(_ text: String, names: [String], organisationID: String? = nil) async throws -> [PersonalDataFinding] {
+        var patterns: [IdentifierPattern] = []
+        if let organisationID { patterns = try await deps.store.read { try await $0.identifierPatterns(organisationID: organisationID) } }
+        return PersonalDataScanner(names: names, today: deps.clock.now(), patterns: patterns).scan(text)
     }
 }

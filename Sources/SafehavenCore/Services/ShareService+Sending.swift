@@ -41,7 +41,9 @@ extension ShareService {
         if subject.isEmpty, let parent { subject = parent.subject.hasPrefix("Re: ") ? parent.subject : "Re: \(parent.subject)" }
         guard !subject.isEmpty else { throw SafehavenError.invalid("subject", "A subject is required.") }
         guard !subject.contains("\n") else { throw SafehavenError.invalid("subject", "The subject must be one line.") }
-        let scanner = PersonalDataScanner(names: draft.about ?? [], today: now)
+        let senderOrg = upload.sender.organisationID
+        let patterns = try await deps.store.read { try await $0.identifierPatterns(organisationID: senderOrg) }
+        let scanner = PersonalDataScanner(names: draft.about ?? [], today: now, patterns: patterns)
         let found = scanner.scan(subject)
         if !found.isEmpty {
             throw SafehavenError(.unprocessable, code: "personal_data_in_subject",

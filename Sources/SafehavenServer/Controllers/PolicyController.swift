@@ -59,7 +59,7 @@ struct PolicyController {
 
     @Sendable func check(_ request: Request, context: AppRequestContext) async throws -> CheckResponse {
         let body = try await request.decode(as: CheckRequest.self, context: context)
-        let findings = policy.check(body.text, names: body.names ?? [])
+        let findings = try await policy.check(body.text, names: body.names ?? [], organisationID: context.identity?.user.organisationID)
         return CheckResponse(clean: findings.isEmpty, findings: findings, identifiers: PersonalDataScanner.countIdentifiers(body.text))
     }
 
