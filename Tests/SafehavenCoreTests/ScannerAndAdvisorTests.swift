@@ -153,6 +153,13 @@ import Testing
         }
     }
 
+    @Test func cjsmIsOfferedWhereTheSenderIsRegistered() throws {
+        let advice = try ChannelAdvisor(engine: RouteEngine(policy: BuiltInProfiles.merton)).advise(
+            AdviceRequest(marking: "OFFICIAL-SENSITIVE", people: 1, urgency: .routine, from: "casa@merton.gov.uk", to: "colleague.one@nhs.net"))
+        let email = try #require(advice.channels.first { $0.channel == .secureEmail })
+        #expect(email.suitable && email.why.contains("colleague.one@nhs.net.cjsm.net"))
+    }
+
     @Test func theBulkThresholdIsASetting() throws {
         let engine = RouteEngine(policy: BuiltInProfiles.ukCurrent)
         let request = AdviceRequest(marking: "OFFICIAL", people: 10, urgency: .routine, from: "a@nhs.net", to: "b@nhs.net")

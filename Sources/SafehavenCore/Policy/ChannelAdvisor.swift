@@ -86,7 +86,13 @@ public struct ChannelAdvisor: Sendable {
                 }
                 return (true, 10, "Encrypted end to end at rest, tracked per recipient, time-limited and revocable: the best fit for any sensitivity or number of people.")
             case .secureEmail:
-                if !route.secure { return (false, 0, "Direct email between these addresses is not secure (\(route.rule)).") }
+                if !route.secure {
+                    // A relay the sender is registered with (CJSM) makes a secure route to this recipient.
+                    if let relay = route.reasons.first(where: { $0.contains("instead") }) {
+                        return (true, bulk ? 35 : 22, "Not directly, but through a relay: \(relay)")
+                    }
+                    return (false, 0, "Direct email between these addresses is not secure (\(route.rule)).")
+                }
                 return (true, bulk ? 30 : 20, "Both addresses are on a secure route (\(route.rule)); keep identifying details out of the subject.")
             case .encryptedArchive:
                 if bulk { return (false, 0, "Information about large numbers of people needs a secure route, not an emailed archive.") }
