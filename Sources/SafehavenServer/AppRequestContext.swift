@@ -8,6 +8,14 @@ public struct SignedIn: Sendable {
     public let user: User
     /// The bearer token or session the request came with; revoking it signs them out.
     public let token: AccessToken
+    /// For a browser session, the cookie's secret (the form token is derived from it).
+    public var webToken: String? = nil
+
+    public init(user: User, token: AccessToken, webToken: String? = nil) {
+        self.user = user
+        self.token = token
+        self.webToken = webToken
+    }
 }
 
 /// Per-request state: Hummingbird's core storage plus who is signed in.

@@ -39,6 +39,10 @@ public func buildRouter(runtime: Runtime) throws -> Router<AppRequestContext> {
     PartnerPasswordController(passwords: runtime.partnerPasswords).addRoutes(to: signedIn)
     RegisterController(register: runtime.register).addRoutes(to: signedIn)
     UserAdminController(auth: runtime.auth).addRoutes(to: signedIn)
+    // The web pages: a cookie session, never accepted by the API above (so no API call can be
+    // forged from another site), and every form carries a token derived from the session.
+    let web = router.group().add(middleware: CookieAuthenticator(auth: runtime.auth))
+    WebController(runtime: runtime, pages: try PageRenderer()).addRoutes(to: web)
     return router
 }
 

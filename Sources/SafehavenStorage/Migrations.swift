@@ -41,6 +41,7 @@ public enum Migrations {
         signInThrottle,
         accreditedDomains,
         identifierPatterns,
+        tokenLastUsed,
     ]
 }
 

@@ -107,14 +107,15 @@ extension SQLSession {
 
     func token(hash: String) async throws -> AccessToken? {
         try await db.raw("""
-            SELECT id AS token_id, user_id, kind, token_hash, created_at AS token_created_at, expires_at, revoked_at
+            SELECT id AS token_id, user_id, kind, token_hash, created_at AS token_created_at, expires_at, revoked_at, last_used_at
             FROM access_tokens WHERE token_hash = \(bind: hash)
             """).first().map(token)
     }
 
     func tokenWithUser(hash: String) async throws -> (AccessToken, User)? {
         guard let row = try await db.raw("""
-            SELECT u.*, t.id AS token_id, t.user_id, t.kind, t.token_hash, t.created_at AS token_created_at, t.expires_at, t.revoked_at
+            SELECT u.*, t.id AS token_id, t.user_id, t.kind, t.token_hash, t.created_at AS token_created_at, t.expires_at, t.revoked_at,
+                t.last_used_at
             FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: hash)
             """).first() else { return nil }
         return (try token(row), try user(row))
@@ -124,14 +125,20 @@ extension SQLSession {
         AccessToken(id: try row.string("token_id"), userID: try row.string("user_id"),
                     kind: AccessToken.Kind(rawValue: try row.string("kind")) ?? .session,
                     tokenHash: try row.string("token_hash"), createdAt: try row.date("token_created_at"),
-                    expiresAt: try row.date("expires_at"), revokedAt: try row.optionalDate("revoked_at"))
+                    expiresAt: try row.date("expires_at"), revokedAt: try row.optionalDate("revoked_at"),
+                    lastUsedAt: try row.optionalDate("last_used_at"))
+    }
+
+    func touchToken(id: String, at: Date) async throws {
+        try await db.raw("UPDATE access_tokens SET last_used_at = \(bind: Millis.from(at)) WHERE id = \(bind: id)").run()
     }
 
     func insert(_ t: AccessToken) async throws {
         try await db.raw("""
-            INSERT INTO access_tokens (id, user_id, kind, token_hash, created_at, expires_at, revoked_at)
+            INSERT INTO access_tokens (id, user_id, kind, token_hash, created_at, expires_at, revoked_at, last_used_at)
             VALUES (\(bind: t.id), \(bind: t.userID), \(bind: t.kind.rawValue), \(bind: t.tokenHash),
-                \(bind: Millis.from(t.createdAt)), \(bind: Millis.from(t.expiresAt)), \(bind: Millis.from(t.revokedAt)))
+                \(bind: Millis.from(t.createdAt)), \(bind: Millis.from(t.expiresAt)), \(bind: Millis.from(t.revokedAt)),
+                \(bind: Millis.from(t.lastUsedAt)))
             """).run()
     }
 

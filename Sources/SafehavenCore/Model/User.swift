@@ -59,7 +59,9 @@ public struct User: Codable, Equatable, Sendable {
 
 /// A bearer token: a sign-in session or a long-lived API token. Only the hash is stored.
 public struct AccessToken: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case session, api }
+    /// `session`: an API sign-in; `api`: a long-lived token for scripts; `web`: a browser session
+    /// (a cookie), which also ends after a spell of inactivity.
+    public enum Kind: String, Codable, Sendable { case session, api, web }
     public var id: String
     public var userID: String
     public var kind: Kind
@@ -67,8 +69,11 @@ public struct AccessToken: Codable, Equatable, Sendable {
     public var createdAt: Date
     public var expiresAt: Date
     public var revokedAt: Date?
+    public var lastUsedAt: Date?
 
-    public init(id: String, userID: String, kind: Kind, tokenHash: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil) {
+    public init(id: String, userID: String, kind: Kind, tokenHash: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil,
+                lastUsedAt: Date? = nil) {
+        self.lastUsedAt = lastUsedAt
         self.id = id
         self.userID = userID
         self.kind = kind

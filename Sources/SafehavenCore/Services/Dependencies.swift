@@ -50,6 +50,8 @@ public struct Limits: Sendable, Equatable {
     public var defaultExpiryDays = 30
     public var maxExpiryDays = 365
     public var sessionHours = 12
+    /// A browser session ends after this many minutes without use.
+    public var webIdleMinutes = 30
     public var apiTokenDefaultDays = 90
     /// Failed logins after which each further attempt must wait (doubling each time).
     public var slowLoginsAfter = 3

@@ -29,6 +29,8 @@ public protocol DirectoryWriting: DirectoryReading {
     func updateSecurity(of user: User) async throws
     func insert(_ token: AccessToken) async throws
     func revokeToken(id: String, at: Date) async throws
+    /// Records that a web session was used (for its idle timeout).
+    func touchToken(id: String, at: Date) async throws
 
     /// Records a good sign-in. With a TOTP step, only if that step is newer than the last one
     /// accepted (so one code signs in once); false if another sign-in used it first.

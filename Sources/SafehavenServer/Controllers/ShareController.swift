@@ -93,13 +93,18 @@ struct ShareController {
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let download = try await shares.download(try context.parameters.require("id"), fileID: try context.parameters.require("fileId"), by: user)
+        return Self.stream(download, logger: context.logger)
+    }
+
+    /// A file as a download: headers first (the blob's start already checked), then the bytes.
+    static func stream(_ download: FileDownload, logger: Logger) -> Response {
         let file = download.file
         Counter(label: "safehaven_downloads_total").increment()
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         headers[.contentDisposition] = ContentDisposition.attachment(filename: file.name)
         headers[.xContentSHA256] = file.sha256
-        let logger = context.logger
+        headers[.cacheControl] = "no-store"
         let body = ResponseBody(contentLength: Int(file.size)) { writer in
             do {
                 while let chunk = try await download.next() {

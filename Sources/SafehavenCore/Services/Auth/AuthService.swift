@@ -1,3 +1,4 @@
+@preconcurrency import Crypto
 import Foundation
 import SafehavenCrypto
 
@@ -19,7 +20,8 @@ public struct AuthService: Sendable {
     /// address, a wrong password, a missing or wrong code all get the same answer and are counted
     /// the same way.
     /// - Parameter source: the client's network address, as the server saw it.
-    public func login(email rawEmail: String, password: String, totp: String?, source: String = "unknown") async throws -> Issued {
+    public func login(email rawEmail: String, password: String, totp: String?, source: String = "unknown",
+                      kind: AccessToken.Kind = .session) async throws -> Issued {
         let now = deps.clock.now()
         let limits = deps.limits
         let email = try? EmailAddress.normalise(rawEmail)
@@ -52,8 +54,9 @@ public struct AuthService: Sendable {
         }
         if let user, failure.isEmpty {
             let (token, hash) = Tokens.generate(random: deps.random)
-            let record = AccessToken(id: deps.ids.next(), userID: user.id, kind: .session, tokenHash: hash, createdAt: now,
-                                     expiresAt: now.addingTimeInterval(TimeInterval(limits.sessionHours * 3600)))
+            let record = AccessToken(id: deps.ids.next(), userID: user.id, kind: kind, tokenHash: hash, createdAt: now,
+                                     expiresAt: now.addingTimeInterval(TimeInterval(limits.sessionHours * 3600)),
+                                     lastUsedAt: kind == .web ? now : nil)
             let accepted = try await deps.store.write { [matchedCounter] tx -> Bool in
                 // With a second factor, only one sign-in can use a given code, however many arrive at once.
                 guard try await tx.recordLoginSuccess(userID: user.id, totpCounter: matchedCounter) else { return false }
@@ -157,5 +160,39 @@ public struct AuthService: Sendable {
     public func pruneThrottle() async throws -> Int {
         let cutoff = deps.clock.now().addingTimeInterval(-86_400)
         return try await deps.store.write { try await $0.pruneThrottle(before: cutoff) }
+    }
+
+    /// The user behind a browser session cookie: like a bearer token, and also ended after
+    /// `Limits.webIdleMinutes` without use. Use is recorded at most once a minute.
+    public func authenticate(webSession token: String) async throws -> (User, AccessToken) {
+        let (user, record) = try await authenticate(bearer: token)
+        guard record.kind == .web else { throw SafehavenError.unauthenticated }
+        let now = deps.clock.now()
+        let last = record.lastUsedAt ?? record.createdAt
+        if now.timeIntervalSince(last) > TimeInterval(deps.limits.webIdleMinutes * 60) {
+            try await deps.store.write { try await $0.revokeToken(id: record.id, at: now) }
+            throw SafehavenError(.unauthorised, code: "session_idle", message: "You were signed out after a period of inactivity. Sign in again.")
+        }
+        if now.timeIntervalSince(last) > 60 {
+            let id = record.id
+            try await deps.store.write { try await $0.touchToken(id: id, at: now) }
+        }
+        return (user, record)
+    }
+
+    /// The form token for a browser session: derived from the session's secret, so it needs no
+    /// storage, differs per session and cannot be guessed from the cookie's hash.
+    public static func formToken(forSession token: String) -> String {
+        Encoding.hex(HMAC<SHA256>.authenticationCode(for: Array("safehaven-form-v1".utf8), using: SymmetricKey(data: Array(token.utf8))))
+    }
+
+    /// Signs out every session and token of the account (the "sign out everywhere" button).
+    public func signOutEverywhere(_ user: User) async throws {
+        let now = deps.clock.now()
+        try await deps.store.write { tx in
+            let ended = try await tx.revokeTokens(userID: user.id, except: nil, at: now)
+            try await tx.appendAudit(AuditEntry(.sessionEnded, actor: user.id, organisation: user.organisationID, target: user.id,
+                                                details: ["everywhere": String(ended)]), at: now)
+        }
     }
 }

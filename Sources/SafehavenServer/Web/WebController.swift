@@ -1,0 +1,236 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SafehavenCore
+import SafehavenCrypto
+
+/// The web interface: server-rendered pages over the same services as the API, signed in with a
+/// cookie session. Works without JavaScript; every form carries a token derived from the session.
+struct WebController {
+    let runtime: Runtime
+    let pages: PageRenderer
+    var auth: AuthService { runtime.auth }
+    var shares: ShareService { runtime.shares }
+    var secure: Bool { runtime.config.isHTTPS }
+
+    /// Pages allow their own stylesheet and nothing else: no script, no inline style.
+    static let pagePolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/", use: home)
+        group.get("/sign-in", use: signInPage)
+        group.post("/sign-in", use: signIn)
+        group.post("/sign-out", use: signOut)
+        group.get("/inbox") { request, context in try await list(.inbox, request: request, context: context) }
+        group.get("/sent") { request, context in try await list(.sent, request: request, context: context) }
+        group.get("/shares/:id", use: share)
+        group.get("/shares/:id/files/:fileId", use: download)
+        group.post("/shares/:id/receipt", use: confirmReceipt)
+        group.get("/assets/app.css", use: stylesheet)
+    }
+
+    // MARK: rendering
+
+    func html(_ template: String, title: String, context: AppRequestContext, status: HTTPResponse.Status = .ok,
+              _ values: [String: Any] = [:], headers extra: HTTPFields = [:]) throws -> Response {
+        var all = values
+        all["title"] = title
+        all["requestID"] = context.id
+        if let identity = context.identity, let token = identity.webToken {
+            all["signedIn"] = true
+            all["csrf"] = AuthService.formToken(forSession: token)
+            all["userName"] = identity.user.name
+        }
+        var headers = extra
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] = Self.pagePolicy
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: try pages.render(template, all))))
+    }
+
+    func redirect(_ location: String, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.location] = location
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    func errorPage(_ error: Error, context: AppRequestContext) throws -> Response {
+        let e = error as? SafehavenError ?? SafehavenError(.unavailable, code: "internal_error", message: "Something went wrong on our side.")
+        if !(error is SafehavenError) { context.logger.error("page failed", metadata: ["error": "\(error)"]) }
+        let status = ErrorMiddleware.status(e.kind)
+        let heading = status == .notFound ? "Page not found" : status == .gone ? "No longer available" : "There is a problem"
+        return try html("error", title: heading, context: context, status: status, ["heading": heading, "message": e.message])
+    }
+
+    /// Signed-in pages: the person, or a redirect to sign in.
+    func signedIn(_ context: AppRequestContext) -> User? {
+        context.identity?.webToken == nil ? nil : context.identity?.user
+    }
+
+    /// Every form post must carry the token derived from this session.
+    func checkForm(_ fields: [String: String], context: AppRequestContext) throws {
+        guard let token = context.identity?.webToken,
+              Tokens.constantTimeEqual(fields["csrf"] ?? "", AuthService.formToken(forSession: token)) else {
+            throw SafehavenError.forbidden("form_expired", "This form has expired. Go back, reload the page and try again.")
+        }
+    }
+
+    // MARK: pages
+
+    @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
+        redirect(signedIn(context) == nil ? "/sign-in" : "/inbox")
+    }
+
+    @Sendable func signInPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if signedIn(context) != nil { return redirect("/inbox") }
+        return try signInForm(context: context, email: "", errors: [])
+    }
+
+    func signInForm(context: AppRequestContext, email: String, errors: [(String, String)], status: HTTPResponse.Status = .ok) throws -> Response {
+        let formToken = Encoding.hex(runtime.deps.random.bytes(16))
+        var headers = HTTPFields()
+        headers[.setCookie] = WebSession.cookie(WebSession.formCookieName, formToken, secure: secure, maxAge: 3600)
+        return try html("sign-in", title: errors.isEmpty ? "Sign in" : "Error: Sign in", context: context, status: status, [
+            "formToken": formToken, "email": email, "hasErrors": !errors.isEmpty,
+            "errors": errors.map { ["field": $0.0, "message": $0.1] },
+        ], headers: headers)
+    }
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await FormBody.decode(request)
+        let email = fields["email"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard let cookie = WebSession.value(WebSession.formCookieName, in: request), !cookie.isEmpty,
+              Tokens.constantTimeEqual(cookie, fields["csrf"] ?? "") else {
+            return try signInForm(context: context, email: email, errors: [("email", "The sign-in form expired. Try again.")], status: .forbidden)
+        }
+        var errors: [(String, String)] = []
+        if email.isEmpty { errors.append(("email", "Enter your email address")) }
+        if (fields["password"] ?? "").isEmpty { errors.append(("password", "Enter your password")) }
+        if !errors.isEmpty { return try signInForm(context: context, email: email, errors: errors, status: .unprocessableContent) }
+        do {
+            let code = fields["code"].flatMap { $0.isEmpty ? nil : $0.filter(\.isNumber) }
+            let issued = try await auth.login(email: email, password: fields["password"] ?? "", totp: code,
+                                              source: context.sourceAddress, kind: .web)
+            var headers = HTTPFields()
+            headers[values: .setCookie] = [
+                WebSession.cookie(WebSession.cookieName, issued.token, secure: secure),
+                WebSession.clearing(WebSession.formCookieName, secure: secure),
+            ]
+            return redirect("/inbox", headers: headers)
+        } catch let error as SafehavenError {
+            return try signInForm(context: context, email: email, errors: [("email", error.message)],
+                                  status: ErrorMiddleware.status(error.kind))
+        }
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await FormBody.decode(request)
+        if let identity = context.identity, identity.webToken != nil {
+            try checkForm(fields, context: context)
+            try await auth.revoke(identity.token, by: identity.user)
+        }
+        var headers = HTTPFields()
+        headers[.setCookie] = WebSession.clearing(WebSession.cookieName, secure: secure)
+        return redirect("/sign-in", headers: headers)
+    }
+
+    func list(_ box: ShareListQuery.Box, request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        do {
+            let page = try await shares.list(box, for: user, limit: 25, cursor: request.uri.queryParameters["cursor"].map(String.init))
+            let now = runtime.deps.clock.now()
+            let rows: [[String: Any]] = page.items.map { item in
+                let status = Self.status(item.share, unread: item.unread, now: now)
+                return ["id": item.share.id, "subject": item.share.subject,
+                        "party": box == .inbox ? "\(item.sender.name), \(item.sender.organisation ?? "")" : item.recipients.joined(separator: ", "),
+                        "sent": Self.date(item.share.createdAt), "status": status.0, "statusClass": status.1]
+            }
+            let heading = box == .inbox ? "Inbox" : "Sent"
+            return try html("share-list", title: heading, context: context, [
+                "heading": heading, "otherParty": box == .inbox ? "From" : "To", "hasShares": !rows.isEmpty, "shares": rows,
+                "next": page.next.map { "/\(box == .inbox ? "inbox" : "sent")?cursor=\($0.token)" } as Any,
+            ])
+        } catch {
+            return try errorPage(error, context: context)
+        }
+    }
+
+    /// A status in words, and the style for it: new, read, expiring (within two days), revoked…
+    static func status(_ share: Share, unread: Bool?, now: Date) -> (String, String) {
+        switch share.status(at: now) {
+        case .revoked: return ("Withdrawn", "revoked")
+        case .expired: return ("Expired", "expired")
+        case .destroyed: return ("Destroyed", "destroyed")
+        case .active:
+            if share.expiresAt.timeIntervalSince(now) < 2 * 86_400 { return ("Expiring", "expiring") }
+            return unread == true ? ("New", "new") : ("Read", "read")
+        }
+    }
+
+    static func date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/London")
+        formatter.dateFormat = "d MMMM yyyy, HH:mm"
+        return formatter.string(from: date)
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
+    }
+
+    @Sendable func share(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        do {
+            let detail = try await shares.open(try context.parameters.require("id"), by: user)
+            let share = detail.share
+            let now = runtime.deps.clock.now()
+            let status = Self.status(share, unread: nil, now: now)
+            let downloadable = !(share.viewOnly && !detail.viewerIsSender) && share.status(at: now) == .active
+            return try html("share", title: share.subject, context: context, [
+                "id": share.id, "subject": share.subject, "marking": share.marking.rawValue,
+                "sender": detail.sender.map { "\($0.name), \($0.organisation ?? "")" } ?? "",
+                "sent": Self.date(share.createdAt), "status": status.0, "statusClass": status.1,
+                "purpose": share.purpose, "handling": share.handling, "message": detail.message as Any,
+                "hasFiles": !detail.files.isEmpty, "viewOnly": share.viewOnly && !detail.viewerIsSender,
+                "files": detail.files.map { ["id": $0.id, "shareID": share.id, "name": $0.name, "size": Self.size($0.size), "downloadable": downloadable] },
+                "canConfirm": detail.viewer != nil && share.requireReceipt && detail.viewer?.receiptAt == nil,
+                "receiptConfirmed": detail.viewer?.receiptAt.map(Self.date) as Any,
+            ], headers: [.cacheControl: "no-store"])
+        } catch {
+            return try errorPage(error, context: context)
+        }
+    }
+
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        let download: FileDownload
+        do {
+            download = try await shares.download(try context.parameters.require("id"), fileID: try context.parameters.require("fileId"), by: user)
+        } catch {
+            return try errorPage(error, context: context)
+        }
+        return ShareController.stream(download, logger: context.logger)
+    }
+
+    @Sendable func confirmReceipt(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        let id = try context.parameters.require("id")
+        do {
+            try checkForm(try await FormBody.decode(request), context: context)
+            _ = try await shares.confirmReceipt(id, by: user)
+            return redirect("/shares/\(id)")
+        } catch {
+            return try errorPage(error, context: context)
+        }
+    }
+
+    @Sendable func stylesheet(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let url = Bundle.module.url(forResource: "static/app", withExtension: "css") ?? Bundle.module.url(forResource: "app", withExtension: "css", subdirectory: "static"),
+              let data = try? Data(contentsOf: url) else { throw SafehavenError.notFound }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/css; charset=utf-8"
+        headers[.cacheControl] = "public, max-age=3600"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
