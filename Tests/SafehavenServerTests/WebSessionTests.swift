@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SafehavenCore
+import SafehavenServer
+import SafehavenTestSupport
+import Testing
+
+/// The web pages' session: cookies, form tokens, timeouts, and the line between pages and API.
+@Suite struct WebSessionTests {
+    struct Browser {
+        let api: API
+        var cookies: [String: String] = [:]
+
+        mutating func request(_ method: HTTPRequest.Method, _ path: String, form: [String: String]? = nil) async throws -> API.Reply {
+            var headers = HTTPFields()
+            if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+            var body: ByteBuffer?
+            if let form {
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                body = ByteBuffer(string: form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                    .joined(separator: "&"))
+            }
+            let reply = try await api.client.execute(uri: path, method: method, headers: headers, body: body) { response in
+                API.Reply(status: response.status, headers: response.headers, body: response.body)
+            }
+            for header in reply.headers[values: .setCookie] {
+                let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if header.contains("Max-Age=0") { cookies[String(pair[0])] = nil } else { cookies[String(pair[0])] = String(pair[1]) }
+            }
+            return reply
+        }
+
+        var page: (API.Reply) -> String = { String(buffer: $0.body) }
+
+        static func field(_ name: String, in html: String) -> String? {
+            guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+            return String(html[range.upperBound...].prefix { $0 != "\"" })
+        }
+
+        mutating func signIn(_ email: String, _ password: String) async throws -> API.Reply {
+            let form = try await request(.get, "/sign-in")
+            let token = try #require(Self.field("csrf", in: String(buffer: form.body)))
+            return try await request(.post, "/sign-in", form: ["csrf": token, "email": email, "password": password])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func signInSetsASafeCookieThatTheAPIIgnores(db: TestDatabase) async throws {
+        try await withAPI(db, configure: { $0.publicURL = "https://safehaven.example.gov.uk" }) { api, _, _ in
+            var browser = Browser(api: api)
+            let signedIn = try await browser.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/inbox")
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("safehaven_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"))
+            let inbox = try await browser.request(.get, "/inbox")
+            #expect(inbox.status == .ok && String(buffer: inbox.body).contains("<h1>Inbox</h1>"))
+            #expect(inbox.headers[.contentSecurityPolicy]?.contains("script-src") == false)
+            #expect(inbox.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            // The API never accepts the cookie: a forged cross-site call gets 401.
+            let session = try #require(browser.cookies["safehaven_session"])
+            var headers = HTTPFields()
+            headers[.cookie] = "safehaven_session=\(session)"
+            let apiCall = try await api.client.execute(uri: "/api/v1/account", method: .get, headers: headers, body: nil) { $0.status }
+            #expect(apiCall == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func formsWithoutTheSessionsTokenAreRefused(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            var browser = Browser(api: api)
+            // Sign-in without the form cookie's token: refused.
+            let forged = try await browser.request(.post, "/sign-in", form: ["email": "bob@nhs.net", "password": TestEnvironment.bobPassword])
+            #expect(forged.status == .forbidden && browser.cookies["safehaven_session"] == nil)
+            _ = try await browser.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            // Sign-out with a wrong token does not sign out.
+            _ = try await browser.request(.post, "/sign-out", form: ["csrf": "0000"])
+            #expect(try await browser.request(.get, "/inbox").status == .ok)
+            let inbox = String(buffer: try await browser.request(.get, "/inbox").body)
+            let token = try #require(Browser.field("csrf", in: inbox))
+            let out = try await browser.request(.post, "/sign-out", form: ["csrf": token])
+            #expect(out.status == .seeOther && browser.cookies["safehaven_session"] == nil)
+            let after = try await browser.request(.get, "/inbox")
+            #expect(after.status == .seeOther && after.headers[.location] == "/sign-in")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func sessionsEndAfterIdlenessAndAtTheirAbsoluteLimit(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, _ in
+            var browser = Browser(api: api)
+            _ = try await browser.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            env.clock.advance(20 * 60)
+            #expect(try await browser.request(.get, "/inbox").status == .ok)
+            env.clock.advance(20 * 60)
+            #expect(try await browser.request(.get, "/inbox").status == .ok, "used 20 minutes ago: still signed in")
+            env.clock.advance(31 * 60)
+            #expect(try await browser.request(.get, "/inbox").headers[.location] == "/sign-in", "idle for 31 minutes")
+            _ = try await browser.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            for _ in 0..<26 {
+                env.clock.advance(29 * 60)
+                _ = try await browser.request(.get, "/inbox")
+            }
+            #expect(try await browser.request(.get, "/inbox").headers[.location] == "/sign-in", "past 12 hours")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func pagesEscapeWhatPeopleTypedAndHideWhatIsNotTheirs(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let payloads = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)", "{{title}}", "<svg/onload=alert(1)>"]
+            let sent = try await api.send(token: alice, API.share(["subject": "Papers " + payloads[1], "message": payloads.joined(separator: " "),
+                                                                   "purpose": payloads[0], "handling": payloads[4]]),
+                                          files: [(payloads[1] + ".pdf", Data("x".utf8))])
+            let id = try #require(try sent.json["id"] as? String)
+            var bob = Browser(api: api)
+            _ = try await bob.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            let page = String(buffer: try await bob.request(.get, "/shares/\(id)").body)
+            for raw in ["<script>", "<img src=x", "<svg/onload"] { #expect(!page.contains(raw), "\(raw) reached the page unescaped") }
+            #expect(page.contains("&lt;script&gt;"))
+            var carol = Browser(api: api)
+            _ = try await carol.signIn("carol@sutton.gov.uk", TestEnvironment.carolPassword)
+            let other = try await carol.request(.get, "/shares/\(id)")
+            #expect(other.status == .notFound && !String(buffer: other.body).contains("Papers"))
+        }
+    }
+}
