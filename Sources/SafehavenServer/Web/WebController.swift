@@ -28,6 +28,7 @@ struct WebController {
         group.get("/shares/:id/files/:fileId", use: download)
         group.post("/shares/:id/receipt", use: confirmReceipt)
         group.get("/assets/app.css", use: stylesheet)
+        group.get("/favicon.ico") { _, _ in Response(status: .noContent) }
     }
 
     // MARK: rendering
@@ -106,7 +107,7 @@ struct WebController {
         var errors: [(String, String)] = []
         if email.isEmpty { errors.append(("email", "Enter your email address")) }
         if (fields["password"] ?? "").isEmpty { errors.append(("password", "Enter your password")) }
-        if !errors.isEmpty { return try signInForm(context: context, email: email, errors: errors, status: .unprocessableContent) }
+        if !errors.isEmpty { return try signInForm(context: context, email: email, errors: errors) }
         do {
             let code = fields["code"].flatMap { $0.isEmpty ? nil : $0.filter(\.isNumber) }
             let issued = try await auth.login(email: email, password: fields["password"] ?? "", totp: code,
@@ -118,8 +119,7 @@ struct WebController {
             ]
             return redirect("/inbox", headers: headers)
         } catch let error as SafehavenError {
-            return try signInForm(context: context, email: email, errors: [("email", error.message)],
-                                  status: ErrorMiddleware.status(error.kind))
+            return try signInForm(context: context, email: email, errors: [("email", error.message)])
         }
     }
 
