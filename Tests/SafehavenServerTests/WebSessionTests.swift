@@ -126,4 +126,25 @@ import Testing
             #expect(other.status == .notFound && !String(buffer: other.body).contains("Papers"))
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func onlyTheSenderWithholdsAndOnlyWithTheSessionsToken(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            let token = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let id = try #require(try await api.send(token: token, API.share()).json["id"] as? String)
+            var bob = Browser(api: api)
+            _ = try await bob.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            #expect(try await bob.request(.get, "/shares/\(id)/revoke").status == .notFound)
+            var alice = Browser(api: api)
+            _ = try await alice.signIn("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let confirm = String(buffer: try await alice.request(.get, "/shares/\(id)/revoke").body)
+            #expect(confirm.contains("Are you sure"))
+            #expect(try await alice.request(.post, "/shares/\(id)/revoke", form: ["csrf": "forged"]).status == .forbidden)
+            #expect(String(buffer: try await bob.request(.get, "/shares/\(id)").body).contains("Strategy meeting papers"))
+            let csrf = try #require(Browser.field("csrf", in: confirm))
+            let done = try await alice.request(.post, "/shares/\(id)/revoke", form: ["csrf": csrf])
+            #expect(String(buffer: done.body).contains("Share withdrawn"))
+            #expect(try await bob.request(.get, "/shares/\(id)").status == .gone)
+        }
+    }
 }

@@ -27,6 +27,8 @@ struct WebController {
         group.get("/shares/:id", use: share)
         group.get("/shares/:id/files/:fileId", use: download)
         group.post("/shares/:id/receipt", use: confirmReceipt)
+        group.get("/shares/:id/revoke", use: revokePage)
+        group.post("/shares/:id/revoke", use: revoke)
         group.get("/assets/app.css", use: stylesheet)
         group.get("/favicon.ico") { _, _ in Response(status: .noContent) }
     }
@@ -187,7 +189,16 @@ struct WebController {
             let now = runtime.deps.clock.now()
             let status = Self.status(share, unread: nil, now: now)
             let downloadable = !(share.viewOnly && !detail.viewerIsSender) && share.status(at: now) == .active
+            var timeline: [[String: Any]] = []
+            if detail.viewerIsSender {
+                let report = try await shares.tracking(share.id, by: user)
+                timeline = report.recipients.map { recipient, events in
+                    ["email": recipient.email, "events": events.map { ["what": Self.describe($0.type), "when": Self.date($0.at)] }]
+                }
+            }
             return try html("share", title: share.subject, context: context, [
+                "isSender": detail.viewerIsSender, "recipients": timeline,
+                "canRevoke": detail.viewerIsSender && share.status(at: now) == .active,
                 "id": share.id, "subject": share.subject, "marking": share.marking.rawValue,
                 "sender": detail.sender.map { "\($0.name), \($0.organisation ?? "")" } ?? "",
                 "sent": Self.date(share.createdAt), "status": status.0, "statusClass": status.1,
@@ -211,6 +222,44 @@ struct WebController {
             return try errorPage(error, context: context)
         }
         return ShareController.stream(download, logger: context.logger)
+    }
+
+    /// What a tracking event means, for a person.
+    static func describe(_ type: TrackingType) -> String {
+        switch type {
+        case .announced: return "Told a share is waiting"
+        case .opened: return "Opened"
+        case .downloaded: return "Downloaded a file"
+        case .downloadFailed: return "A download failed its integrity check"
+        case .receiptConfirmed: return "Confirmed receipt"
+        case .replied: return "Replied"
+        case .deleted: return "Removed it from their inbox"
+        case .revoked: return "Withdrawn"
+        case .expired: return "Expired"
+        case .destroyed: return "Content destroyed"
+        }
+    }
+
+    @Sendable func revokePage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        do {
+            let detail = try await shares.open(try context.parameters.require("id"), by: user)
+            guard detail.viewerIsSender else { throw SafehavenError.notFound }
+            return try html("revoke", title: "Withdraw this share", context: context, ["id": detail.share.id, "subject": detail.share.subject])
+        } catch {
+            return try errorPage(error, context: context)
+        }
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        do {
+            try checkForm(try await FormBody.decode(request), context: context)
+            let summary = try await shares.revoke(try context.parameters.require("id"), by: user)
+            return try html("revoked", title: "Share withdrawn", context: context, ["subject": summary.share.subject])
+        } catch {
+            return try errorPage(error, context: context)
+        }
     }
 
     @Sendable func confirmReceipt(_ request: Request, context: AppRequestContext) async throws -> Response {
