@@ -128,8 +128,10 @@ public struct Runtime: Sendable {
             org = try await directory.createOrganisation(
                 name: "Safehaven administration", domains: [domain], switchboard: "not set", address: "not set")
         }
-        let (_, password) = try await directory.createUser(.init(
-            email: email, name: "Administrator", organisation: org!.id, jobTitle: "Administrator", phone: "not set", roles: [.admin]))
+        var input = DirectoryService.NewUser(email: email, name: "Administrator", organisation: org!.id, jobTitle: "Administrator",
+                                             phone: "not set", roles: [.admin])
+        input.mustChangePassword = true
+        let (_, password) = try await directory.createUser(input)
         return (email, password ?? "")
     }
 }

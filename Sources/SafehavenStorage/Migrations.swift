@@ -42,6 +42,7 @@ public enum Migrations {
         accreditedDomains,
         identifierPatterns,
         tokenLastUsed,
+        mustChangePassword,
     ]
 }
 

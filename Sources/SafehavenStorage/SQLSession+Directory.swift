@@ -80,18 +80,20 @@ extension SQLSession {
         u.lastFailedLoginAt = try row.optionalDate("last_failed_at")
         u.lockedUntil = try row.optionalDate("locked_until")
         u.disabled = try row.bool("disabled")
+        u.mustChangePassword = try row.bool("must_change_password")
         return u
     }
 
     func insert(_ u: User) async throws {
         try await db.raw("""
             INSERT INTO users (id, organisation_id, email, name, job_title, department, phone, roles, password_hash,
-                totp_secret, totp_enabled, totp_last_counter, failed_logins, last_failed_at, locked_until, disabled, created_at)
+                totp_secret, totp_enabled, totp_last_counter, failed_logins, last_failed_at, locked_until, disabled, created_at,
+                must_change_password)
             VALUES (\(bind: u.id), \(bind: u.organisationID), \(bind: u.email), \(bind: u.name), \(bind: u.jobTitle),
                 \(bind: u.department), \(bind: u.phone), \(bind: u.roles.map(\.rawValue).joined(separator: ",")),
                 \(bind: u.passwordHash), \(bind: u.totpSecretSealed), \(bind: u.totpEnabled.flag), \(bind: u.totpLastCounter),
                 \(bind: Int64(u.failedLogins)), \(bind: Millis.from(u.lastFailedLoginAt)), \(bind: Millis.from(u.lockedUntil)),
-                \(bind: u.disabled.flag), \(bind: Millis.from(u.createdAt)))
+                \(bind: u.disabled.flag), \(bind: Millis.from(u.createdAt)), \(bind: u.mustChangePassword.flag))
             """).run()
     }
 
@@ -100,7 +102,8 @@ extension SQLSession {
             UPDATE users SET password_hash = \(bind: u.passwordHash), totp_secret = \(bind: u.totpSecretSealed),
                 totp_enabled = \(bind: u.totpEnabled.flag), totp_last_counter = \(bind: u.totpLastCounter),
                 failed_logins = \(bind: Int64(u.failedLogins)), last_failed_at = \(bind: Millis.from(u.lastFailedLoginAt)),
-                locked_until = \(bind: Millis.from(u.lockedUntil)), disabled = \(bind: u.disabled.flag)
+                locked_until = \(bind: Millis.from(u.lockedUntil)), disabled = \(bind: u.disabled.flag),
+                must_change_password = \(bind: u.mustChangePassword.flag)
             WHERE id = \(bind: u.id)
             """).run()
     }

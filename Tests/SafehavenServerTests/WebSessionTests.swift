@@ -147,4 +147,39 @@ import Testing
             #expect(try await bob.request(.get, "/shares/\(id)").status == .gone)
         }
     }
+
+    /// The first administrator's one-time password opens only the page (or API call) to change it.
+    @Test(arguments: TestDatabase.available)
+    func aOneTimePasswordMustBeChangedFirst(db: TestDatabase) async throws {
+        try await TestEnvironment.with(db) { env in
+            let admin = try #require(try await env.runtime.ensureFirstAdministrator())
+            let app = try buildApplication(runtime: env.runtime, runJobs: false)
+            try await app.test(.router) { client in
+                let api = API(client: client, env: env)
+                let token = try await api.login(admin.email, admin.password)
+                let blocked = try await api.call(.get, "/api/v1/inbox", token: token)
+                #expect(blocked.status == .forbidden && blocked.errorCode == "password_change_required")
+                #expect(try await api.call(.get, "/api/v1/account", token: token).status == .ok)
+                var browser = Browser(api: api)
+                let signedIn = try await browser.signIn(admin.email, admin.password)
+                #expect(signedIn.headers[.location] == "/account/password")
+                #expect(try await browser.request(.get, "/inbox").headers[.location] == "/account/password")
+                let form = String(buffer: try await browser.request(.get, "/account/password").body)
+                #expect(form.contains("one-time password"))
+                let csrf = try #require(Browser.field("csrf", in: form))
+                let mismatch = try await browser.request(.post, "/account/password",
+                                                         form: ["csrf": csrf, "current": admin.password, "new": "amber-meadow-quartz-77", "confirm": "x"])
+                #expect(String(buffer: mismatch.body).contains("not the same"))
+                let changed = try await browser.request(.post, "/account/password",
+                                                        form: ["csrf": csrf, "current": admin.password, "new": "amber-meadow-quartz-77",
+                                                               "confirm": "amber-meadow-quartz-77"])
+                #expect(changed.headers[.location] == "/inbox")
+                #expect(try await browser.request(.get, "/inbox").status == .ok)
+                // The API session from before the change has ended; a new one works everywhere.
+                #expect(try await api.call(.get, "/api/v1/inbox", token: token).status == .unauthorized)
+                let fresh = try await api.login(admin.email, "amber-meadow-quartz-77")
+                #expect(try await api.call(.get, "/api/v1/inbox", token: fresh).status == .ok)
+            }
+        }
+    }
 }

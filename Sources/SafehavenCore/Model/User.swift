@@ -29,6 +29,8 @@ public struct User: Codable, Equatable, Sendable {
     public var lastFailedLoginAt: Date?
     public var lockedUntil: Date?
     public var disabled: Bool
+    /// Set for a one-time password (the first administrator's): nothing else works until it is changed.
+    public var mustChangePassword: Bool = false
     public var createdAt: Date
 
     public init(

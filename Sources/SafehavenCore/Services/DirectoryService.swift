@@ -53,6 +53,8 @@ public struct DirectoryService: Sendable {
         public var roles: [Role]
         /// Nil to generate one.
         public var password: String?
+        /// The password is one-time: it must be changed at the first sign-in.
+        public var mustChangePassword = false
 
         public init(email: String, name: String, organisation: String, jobTitle: String, department: String = "",
                     phone: String, roles: [Role] = [.practitioner], password: String? = nil) {
@@ -86,10 +88,11 @@ public struct DirectoryService: Sendable {
         let roles = input.roles.isEmpty ? [Role.practitioner] : Array(Set(input.roles)).sorted { $0.rawValue < $1.rawValue }
         let passwords = deps.passwords
         let hash = try await deps.hashing.run { try passwords.hash(password) }
-        let user = User(id: deps.ids.next(), organisationID: org.id, email: email, name: name, jobTitle: jobTitle,
+        var user = User(id: deps.ids.next(), organisationID: org.id, email: email, name: name, jobTitle: jobTitle,
                         department: department, phone: phone, roles: roles, passwordHash: hash, createdAt: deps.clock.now())
+        user.mustChangePassword = input.mustChangePassword
         let now = deps.clock.now()
-        try await deps.store.write { tx in
+        try await deps.store.write { [user] tx in
             if try await tx.user(email: email) != nil {
                 throw SafehavenError.conflict("email_taken", "A user with that email address already exists.")
             }

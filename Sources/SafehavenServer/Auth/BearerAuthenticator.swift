@@ -23,7 +23,12 @@ struct RequireSignIn: RouterMiddleware {
     typealias Context = AppRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard context.identity != nil else { throw SafehavenError.unauthenticated }
+        guard let identity = context.identity else { throw SafehavenError.unauthenticated }
+        // A one-time password opens only the way to change it.
+        if identity.user.mustChangePassword,
+           ![Endpoint.changePassword, .account, .signOut].contains(where: { $0.template == request.uri.path }) {
+            throw SafehavenError.forbidden("password_change_required", "Change your one-time password first (POST /api/v1/account/password).")
+        }
         return try await next(request, context)
     }
 }

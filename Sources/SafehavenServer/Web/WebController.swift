@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import SafehavenCore
 import SafehavenCrypto
+import SafehavenStorage
 
 /// The web interface: server-rendered pages over the same services as the API, signed in with a
 /// cookie session. Works without JavaScript; every form carries a token derived from the session.
@@ -29,6 +30,8 @@ struct WebController {
         group.post("/shares/:id/receipt", use: confirmReceipt)
         group.get("/shares/:id/revoke", use: revokePage)
         group.post("/shares/:id/revoke", use: revoke)
+        group.get("/account/password", use: passwordPage)
+        group.post("/account/password", use: changePassword)
         group.get("/assets/app.css", use: stylesheet)
         group.get("/favicon.ico") { _, _ in Response(status: .noContent) }
     }
@@ -65,9 +68,16 @@ struct WebController {
         return try html("error", title: heading, context: context, status: status, ["heading": heading, "message": e.message])
     }
 
-    /// Signed-in pages: the person, or a redirect to sign in.
+    /// Signed-in pages: the person, or a redirect to sign in. Someone with a one-time password is
+    /// treated as signed out everywhere except the page to change it.
     func signedIn(_ context: AppRequestContext) -> User? {
-        context.identity?.webToken == nil ? nil : context.identity?.user
+        guard context.identity?.webToken != nil, let user = context.identity?.user, !user.mustChangePassword else { return nil }
+        return user
+    }
+
+    /// Where a request without a usable session goes.
+    func gate(_ context: AppRequestContext) -> Response {
+        redirect(context.identity?.user.mustChangePassword == true && context.identity?.webToken != nil ? "/account/password" : "/sign-in")
     }
 
     /// Every form post must carry the token derived from this session.
@@ -81,7 +91,7 @@ struct WebController {
     // MARK: pages
 
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
-        redirect(signedIn(context) == nil ? "/sign-in" : "/inbox")
+        signedIn(context) == nil ? gate(context) : redirect("/inbox")
     }
 
     @Sendable func signInPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -119,7 +129,8 @@ struct WebController {
                 WebSession.cookie(WebSession.cookieName, issued.token, secure: secure),
                 WebSession.clearing(WebSession.formCookieName, secure: secure),
             ]
-            return redirect("/inbox", headers: headers)
+            let user = try await runtime.store.read { try await $0.user(id: issued.record.userID) }
+            return redirect(user?.mustChangePassword == true ? "/account/password" : "/inbox", headers: headers)
         } catch let error as SafehavenError {
             return try signInForm(context: context, email: email, errors: [("email", error.message)])
         }
@@ -137,7 +148,7 @@ struct WebController {
     }
 
     func list(_ box: ShareListQuery.Box, request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        guard let user = signedIn(context) else { return gate(context) }
         do {
             let page = try await shares.list(box, for: user, limit: 25, cursor: request.uri.queryParameters["cursor"].map(String.init))
             let now = runtime.deps.clock.now()
@@ -182,7 +193,7 @@ struct WebController {
     }
 
     @Sendable func share(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        guard let user = signedIn(context) else { return gate(context) }
         do {
             let detail = try await shares.open(try context.parameters.require("id"), by: user)
             let share = detail.share
@@ -214,7 +225,7 @@ struct WebController {
     }
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        guard let user = signedIn(context) else { return gate(context) }
         let download: FileDownload
         do {
             download = try await shares.download(try context.parameters.require("id"), fileID: try context.parameters.require("fileId"), by: user)
@@ -241,7 +252,7 @@ struct WebController {
     }
 
     @Sendable func revokePage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        guard let user = signedIn(context) else { return gate(context) }
         do {
             let detail = try await shares.open(try context.parameters.require("id"), by: user)
             guard detail.viewerIsSender else { throw SafehavenError.notFound }
@@ -252,7 +263,7 @@ struct WebController {
     }
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        guard let user = signedIn(context) else { return gate(context) }
         do {
             try checkForm(try await FormBody.decode(request), context: context)
             let summary = try await shares.revoke(try context.parameters.require("id"), by: user)
@@ -263,7 +274,7 @@ struct WebController {
     }
 
     @Sendable func confirmReceipt(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = signedIn(context) else { return redirect("/sign-in") }
+        guard let user = signedIn(context) else { return gate(context) }
         let id = try context.parameters.require("id")
         do {
             try checkForm(try await FormBody.decode(request), context: context)
@@ -272,6 +283,37 @@ struct WebController {
         } catch {
             return try errorPage(error, context: context)
         }
+    }
+
+    func passwordForm(context: AppRequestContext, errors: [(String, String)]) throws -> Response {
+        try html("change-password", title: errors.isEmpty ? "Change your password" : "Error: Change your password", context: context, [
+            "mustChange": context.identity?.user.mustChangePassword == true, "hasErrors": !errors.isEmpty,
+            "errors": errors.map { ["field": $0.0, "message": $0.1] },
+        ])
+    }
+
+    @Sendable func passwordPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard context.identity?.webToken != nil else { return redirect("/sign-in") }
+        return try passwordForm(context: context, errors: [])
+    }
+
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity, identity.webToken != nil else { return redirect("/sign-in") }
+        let fields = try await FormBody.decode(request)
+        do { try checkForm(fields, context: context) } catch { return try errorPage(error, context: context) }
+        let current = fields["current"] ?? "", new = fields["new"] ?? "", confirm = fields["confirm"] ?? ""
+        var errors: [(String, String)] = []
+        if current.isEmpty { errors.append(("current", "Enter your current password")) }
+        if new.isEmpty { errors.append(("new", "Enter a new password")) } else if new != confirm {
+            errors.append(("confirm", "The two new passwords are not the same"))
+        }
+        if !errors.isEmpty { return try passwordForm(context: context, errors: errors) }
+        do {
+            try await auth.changePassword(for: identity.user, current: current, new: new, keeping: identity.token)
+        } catch let error as SafehavenError {
+            return try passwordForm(context: context, errors: [(error.code == "password_required" ? "current" : "new", error.message)])
+        }
+        return redirect("/inbox")
     }
 
     @Sendable func stylesheet(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -73,6 +73,7 @@ extension AuthService {
         var updated = user
         let passwords = deps.passwords
         updated.passwordHash = try await deps.hashing.run { try passwords.hash(new) }
+        updated.mustChangePassword = false
         let now = deps.clock.now()
         try await deps.store.write { [updated] tx in
             try await tx.updateSecurity(of: updated)
