@@ -30,6 +30,9 @@ struct WebController {
         group.post("/shares/:id/receipt", use: confirmReceipt)
         group.get("/shares/:id/revoke", use: revokePage)
         group.post("/shares/:id/revoke", use: revoke)
+        group.get("/account/totp", use: totpPage)
+        group.post("/account/totp", use: beginTOTP)
+        group.post("/account/totp/confirm", use: confirmTOTP)
         group.get("/account/password", use: passwordPage)
         group.post("/account/password", use: changePassword)
         group.get("/assets/app.css", use: stylesheet)
@@ -282,6 +285,52 @@ struct WebController {
             return redirect("/shares/\(id)")
         } catch {
             return try errorPage(error, context: context)
+        }
+    }
+
+    // MARK: the second factor
+
+    func totpForm(context: AppRequestContext, values: [String: Any], errors: [(String, String)] = []) throws -> Response {
+        var all = values
+        all["hasErrors"] = !errors.isEmpty
+        all["errors"] = errors.map { ["field": $0.0, "message": $0.1] }
+        return try html("totp", title: errors.isEmpty ? "Authenticator app" : "Error: Authenticator app", context: context, all,
+                        headers: [.cacheControl: "no-store"])
+    }
+
+    @Sendable func totpPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return gate(context) }
+        return try totpForm(context: context, values: ["enabled": user.totpEnabled, "start": !user.totpEnabled])
+    }
+
+    /// The password again, then a new secret: shown as a QR code drawn on the server and as text.
+    @Sendable func beginTOTP(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return gate(context) }
+        let fields = try await FormBody.decode(request)
+        do { try checkForm(fields, context: context) } catch { return try errorPage(error, context: context) }
+        do {
+            let enrolment = try await auth.beginTOTP(for: user, password: fields["password"] ?? "")
+            let grouped = stride(from: 0, to: enrolment.secret.count, by: 4).map { i -> String in
+                let start = enrolment.secret.index(enrolment.secret.startIndex, offsetBy: i)
+                return String(enrolment.secret[start..<(enrolment.secret.index(start, offsetBy: 4, limitedBy: enrolment.secret.endIndex) ?? enrolment.secret.endIndex)])
+            }.joined(separator: " ")
+            let qr = try QRCode(enrolment.uri).svg(label: "QR code to add Safehaven to your authenticator app")
+            return try totpForm(context: context, values: ["enrol": true, "qr": qr, "secret": grouped])
+        } catch let error as SafehavenError {
+            return try totpForm(context: context, values: ["start": !user.totpEnabled, "enabled": user.totpEnabled],
+                                errors: [("password", error.message)])
+        }
+    }
+
+    @Sendable func confirmTOTP(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return gate(context) }
+        let fields = try await FormBody.decode(request)
+        do { try checkForm(fields, context: context) } catch { return try errorPage(error, context: context) }
+        do {
+            try await auth.confirmTOTP(for: user, code: (fields["code"] ?? "").filter(\.isNumber))
+            return redirect("/account/totp")
+        } catch let error as SafehavenError {
+            return try totpForm(context: context, values: ["start": true], errors: [("password", error.message + " Start again.")])
         }
     }
 
