@@ -182,4 +182,22 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func signingOutEverywhereEndsEverySessionAndToken(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            let token = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
+            var phone = Browser(api: api), desk = Browser(api: api)
+            _ = try await phone.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            _ = try await desk.signIn("bob@nhs.net", TestEnvironment.bobPassword)
+            let page = String(buffer: try await desk.request(.get, "/account").body)
+            #expect(page.contains("bob@nhs.net") && page.contains("St Helier Hospital"))
+            #expect(try await desk.request(.post, "/account/sign-out-everywhere", form: ["csrf": "forged"]).status == .forbidden)
+            #expect(try await phone.request(.get, "/inbox").status == .ok)
+            let csrf = try #require(Browser.field("csrf", in: page))
+            #expect(try await desk.request(.post, "/account/sign-out-everywhere", form: ["csrf": csrf]).headers[.location] == "/sign-in")
+            #expect(try await phone.request(.get, "/inbox").headers[.location] == "/sign-in")
+            #expect(try await api.call(.get, "/api/v1/account", token: token).status == .unauthorized)
+        }
+    }
 }

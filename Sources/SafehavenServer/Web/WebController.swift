@@ -30,6 +30,8 @@ struct WebController {
         group.post("/shares/:id/receipt", use: confirmReceipt)
         group.get("/shares/:id/revoke", use: revokePage)
         group.post("/shares/:id/revoke", use: revoke)
+        group.get("/account", use: accountPage)
+        group.post("/account/sign-out-everywhere", use: signOutEverywhere)
         group.get("/account/totp", use: totpPage)
         group.post("/account/totp", use: beginTOTP)
         group.post("/account/totp/confirm", use: confirmTOTP)
@@ -286,6 +288,27 @@ struct WebController {
         } catch {
             return try errorPage(error, context: context)
         }
+    }
+
+    // MARK: the account
+
+    @Sendable func accountPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return gate(context) }
+        let organisation = try await runtime.directory.organisation(of: user)
+        return try html("account", title: "Your account", context: context, [
+            "name": user.name, "email": user.email, "organisation": organisation?.name ?? "", "jobTitle": user.jobTitle,
+            "totp": user.totpEnabled,
+        ])
+    }
+
+    /// Ends every session and token of the account, this one included.
+    @Sendable func signOutEverywhere(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let user = signedIn(context) else { return gate(context) }
+        do { try checkForm(try await FormBody.decode(request), context: context) } catch { return try errorPage(error, context: context) }
+        try await auth.signOutEverywhere(user)
+        var headers = HTTPFields()
+        headers[.setCookie] = WebSession.clearing(WebSession.cookieName, secure: secure)
+        return redirect("/sign-in", headers: headers)
     }
 
     // MARK: the second factor
