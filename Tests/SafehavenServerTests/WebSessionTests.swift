@@ -200,4 +200,17 @@ import Testing
             #expect(try await api.call(.get, "/api/v1/account", token: token).status == .unauthorized)
         }
     }
+
+    @Test func aBrowserAskingForAMissingPageGetsAPageAndTheAPIKeepsJSON() async throws {
+        try await withAPI(.sqlite) { api, _, _ in
+            var headers = HTTPFields()
+            headers[.accept] = "text/html,application/xhtml+xml"
+            let page = try await api.client.execute(uri: "/no/such/page", method: .get, headers: headers, body: nil) {
+                ($0.status, $0.headers[.contentType], String(buffer: $0.body))
+            }
+            #expect(page.0 == .notFound && page.1?.hasPrefix("text/html") == true && page.2.contains("Page not found"))
+            let apiMissing = try await api.client.execute(uri: "/api/v1/nowhere", method: .get, headers: headers, body: nil) { $0.headers[.contentType] }
+            #expect(apiMissing?.hasPrefix("application/json") == true)
+        }
+    }
 }

@@ -16,6 +16,9 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError where error.status == .notFound {
             // The router found no route. If the path exists under other methods, say so.
             let allowed = Endpoint.matching(path: request.uri.path).map(\.method)
+            if allowed.isEmpty, !request.uri.path.hasPrefix("/api/"), request.headers[.accept]?.contains("text/html") == true {
+                return Self.pageNotFound(context: context)
+            }
             guard !allowed.isEmpty else { return Self.response(for: error, context: context) }
             var response = Self.response(for: HTTPError(.methodNotAllowed), context: context)
             var names = Set(allowed.map(\.rawValue))
@@ -25,6 +28,24 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             return Self.response(for: error, context: context)
         }
+    }
+
+    /// A person's browser asking for a page that does not exist gets a page, not JSON.
+    static func pageNotFound(context: Context) -> Response {
+        let html = """
+            <!DOCTYPE html>
+            <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Page not found – Safehaven</title><link rel="stylesheet" href="/assets/app.css"></head>
+            <body><header class="header"><div class="width"><a class="header__name" href="/">Safehaven</a></div></header>
+            <main class="width main" id="main"><h1>Page not found</h1>
+            <p>If you typed the address, check it is correct. If you followed a link to a share, it may have been withdrawn.</p>
+            <p><a href="/">Go to your inbox</a></p></main>
+            <footer class="footer"><div class="width"><p>Request id \(context.id).</p></div></footer></body></html>
+            """
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] = WebController.pagePolicy
+        return Response(status: .notFound, headers: headers, body: .init(byteBuffer: .init(string: html)))
     }
 
     struct Body: Encodable {
