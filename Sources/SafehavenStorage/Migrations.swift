@@ -43,6 +43,7 @@ public enum Migrations {
         identifierPatterns,
         tokenLastUsed,
         mustChangePassword,
+        recoveryCodes,
     ]
 }
 

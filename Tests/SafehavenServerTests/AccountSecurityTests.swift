@@ -193,4 +193,30 @@ import Testing
             #expect(actions.contains("user.disabled") && actions.contains("user.enabled") && actions.contains("user.totp_disabled"))
         }
     }
+
+    /// Ten recovery codes at set-up, shown once, stored as hashes; each signs in once instead of
+    /// the app's code; they go when the second factor is removed.
+    @Test(arguments: TestDatabase.available)
+    func recoveryCodesSignInOnceEachAndGoWithTheSecondFactor(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, people in
+            let bob = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
+            let enrol = try await api.call(.post, "/api/v1/account/totp", token: bob, json: ["password": TestEnvironment.bobPassword])
+            let secretText = try #require(try enrol.json["secret"] as? String)
+            let totp = TOTP(secret: try #require(LoginRaceTests.base32(secretText)))
+            let confirmed = try await api.call(.post, "/api/v1/account/totp/confirm", token: bob,
+                                               json: ["code": totp.code(counter: TOTP.counter(at: env.clock.now()))])
+            let codes = try #require(try confirmed.json["recoveryCodes"] as? [String])
+            #expect(codes.count == 10 && Set(codes).count == 10)
+            // Only hashes are stored.
+            #expect(try await env.store.count("SELECT COUNT(*) FROM recovery_codes WHERE code_hash LIKE '%\(codes[0].prefix(4))%'") == 0)
+            func signIn(_ code: String) async throws -> API.Reply {
+                try await api.call(.post, "/api/v1/sessions", json: ["email": "bob@nhs.net", "password": TestEnvironment.bobPassword, "totp": code])
+            }
+            #expect(try await signIn(codes[0].lowercased()).status == .created, "case and separators do not matter")
+            #expect(try await signIn(codes[0]).errorCode == "invalid_credentials", "a recovery code works once")
+            #expect(try await signIn("AAAA-BBBB-CCCC").errorCode == "invalid_credentials")
+            _ = try await env.runtime.auth.resetTOTP(people.bob.id, by: nil)
+            #expect(try await env.store.read { try await $0.unusedRecoveryCodes(userID: people.bob.id) } == 0)
+        }
+    }
 }

@@ -20,6 +20,7 @@ public protocol DirectoryReading: Sendable {
     func tokenWithUser(hash: String) async throws -> (AccessToken, User)?
     /// A user's tokens that are neither revoked nor expired at `at`, newest first.
     func liveTokens(userID: String, at: Date) async throws -> [AccessToken]
+    func unusedRecoveryCodes(userID: String) async throws -> Int
 }
 
 public protocol DirectoryWriting: DirectoryReading {
@@ -31,6 +32,10 @@ public protocol DirectoryWriting: DirectoryReading {
     func revokeToken(id: String, at: Date) async throws
     /// Records that a web session was used (for its idle timeout).
     func touchToken(id: String, at: Date) async throws
+    /// Replaces a user's recovery codes (hashes); an empty list removes them.
+    func replaceRecoveryCodes(userID: String, hashes: [String]) async throws
+    /// Uses one recovery code, only if it is the user's and unused; true if this call used it.
+    func useRecoveryCode(userID: String, hash: String, at: Date) async throws -> Bool
 
     /// Records a good sign-in. With a TOTP step, only if that step is newer than the last one
     /// accepted (so one code signs in once); false if another sign-in used it first.

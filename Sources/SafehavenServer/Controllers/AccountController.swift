@@ -34,7 +34,11 @@ struct AccountController {
         let current: Bool
     }
     struct TokenList: ResponseEncodable { let tokens: [TokenDTO] }
-    struct Enabled: ResponseEncodable { let totpEnabled: Bool }
+    struct Enabled: ResponseEncodable {
+        let totpEnabled: Bool
+        /// Shown once, when the second factor is turned on.
+        var recoveryCodes: [String]? = nil
+    }
     struct EnrolmentDTO: ResponseEncodable {
         let enrolment: AuthService.Enrolment
         func encode(to encoder: Encoder) throws { try enrolment.encode(to: encoder) }
@@ -66,8 +70,8 @@ struct AccountController {
     @Sendable func confirmTOTP(_ request: Request, context: AppRequestContext) async throws -> Enabled {
         let user = try context.requireUser()
         let body = try await request.decode(as: CodeRequest.self, context: context)
-        try await auth.confirmTOTP(for: user, code: body.code)
-        return Enabled(totpEnabled: true)
+        let codes = try await auth.confirmTOTP(for: user, code: body.code)
+        return Enabled(totpEnabled: true, recoveryCodes: codes)
     }
 
     @Sendable func disableTOTP(_ request: Request, context: AppRequestContext) async throws -> Enabled {

@@ -126,7 +126,8 @@ struct WebController {
         if (fields["password"] ?? "").isEmpty { errors.append(("password", "Enter your password")) }
         if !errors.isEmpty { return try signInForm(context: context, email: email, errors: errors) }
         do {
-            let code = fields["code"].flatMap { $0.isEmpty ? nil : $0.filter(\.isNumber) }
+            // Six digits from the app, or a one-time recovery code (letters and digits).
+            let code = fields["code"].flatMap { $0.isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
             let issued = try await auth.login(email: email, password: fields["password"] ?? "", totp: code,
                                               source: context.sourceAddress, kind: .web)
             var headers = HTTPFields()
@@ -350,8 +351,8 @@ struct WebController {
         let fields = try await FormBody.decode(request)
         do { try checkForm(fields, context: context) } catch { return try errorPage(error, context: context) }
         do {
-            try await auth.confirmTOTP(for: user, code: (fields["code"] ?? "").filter(\.isNumber))
-            return redirect("/account/totp")
+            let codes = try await auth.confirmTOTP(for: user, code: (fields["code"] ?? "").filter(\.isNumber))
+            return try totpForm(context: context, values: ["enabled": true, "hasCodes": true, "codes": codes])
         } catch let error as SafehavenError {
             return try totpForm(context: context, values: ["start": true], errors: [("password", error.message + " Start again.")])
         }

@@ -29,7 +29,9 @@ extension AuthService {
     }
 
     /// Turns the second factor on once the user gives a valid code for the pending secret.
-    public func confirmTOTP(for user: User, code: String) async throws {
+    /// Returns ten one-time recovery codes, shown once and stored only as hashes.
+    @discardableResult
+    public func confirmTOTP(for user: User, code: String) async throws -> [String] {
         guard !user.totpEnabled else {
             throw SafehavenError.conflict("totp_already_enabled", "A second factor is already set up for this account.")
         }
@@ -44,10 +46,20 @@ extension AuthService {
         var updated = user
         updated.totpEnabled = true
         updated.totpLastCounter = counter
+        let codes = (0..<10).map { _ in PasswordGenerator.generate(random: deps.random, groups: 3, groupLength: 4) }
+        let hashes = codes.map(Self.recoveryHash)
         try await deps.store.write { [updated] tx in
             try await tx.updateSecurity(of: updated)
+            try await tx.replaceRecoveryCodes(userID: user.id, hashes: hashes)
             try await tx.appendAudit(AuditEntry(.userTOTPEnabled, actor: user.id, organisation: user.organisationID, target: user.id), at: now)
         }
+        return codes
+    }
+
+    /// Recovery codes carry about 60 random bits, so a plain SHA-256 of the canonical form
+    /// (upper case, no separators) is enough to store them.
+    static func recoveryHash(_ code: String) -> String {
+        Tokens.hash("recovery:" + code.uppercased().filter { $0.isLetter || $0.isNumber })
     }
 
     /// Turns the second factor off, after the password is given again.
@@ -59,6 +71,7 @@ extension AuthService {
         let now = deps.clock.now()
         try await deps.store.write { [updated] tx in
             try await tx.updateSecurity(of: updated)
+            try await tx.replaceRecoveryCodes(userID: user.id, hashes: [])
             try await tx.appendAudit(AuditEntry(.userTOTPDisabled, actor: user.id, organisation: user.organisationID, target: user.id,
                                                 details: ["by": "self"]), at: now)
         }

@@ -44,6 +44,7 @@ extension AuthService {
         let now = deps.clock.now()
         try await deps.store.write { [user] tx in
             try await tx.updateSecurity(of: user)
+            try await tx.replaceRecoveryCodes(userID: user.id, hashes: [])
             try await tx.revokeTokens(userID: user.id, except: nil, at: now)
             try await tx.appendAudit(AuditEntry(.userTOTPDisabled, actor: actor?.id, organisation: user.organisationID, target: user.id,
                                                 details: ["by": "administrator"]), at: now)

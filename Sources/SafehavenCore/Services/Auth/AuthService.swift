@@ -32,18 +32,25 @@ public struct AuthService: Sendable {
         let user = found
         var failure: String
         var matchedCounter: Int64?
+        var usedRecovery = false
         if let user, !user.disabled {
             if !(await deps.hashing.run { deps.passwords.verify(password, against: user.passwordHash) }) {
                 failure = "wrong_password"
             } else if user.totpEnabled {
-                if let code = totp, !code.isEmpty, let sealed = user.totpSecretSealed,
+                let code = (totp ?? "").trimmingCharacters(in: .whitespaces)
+                if code.contains(where: \.isLetter) {
+                    // A one-time recovery code instead of the app's code: used at most once.
+                    let hash = Self.recoveryHash(code)
+                    usedRecovery = try await deps.store.write { try await $0.useRecoveryCode(userID: user.id, hash: hash, at: now) }
+                    failure = usedRecovery ? "" : "wrong_recovery_code"
+                } else if !code.isEmpty, let sealed = user.totpSecretSealed,
                    let secret = try? deps.kek.openSecret(sealed, context: "totp:\(user.id)"),
                    let counter = TOTP(secret: secret).matchingCounter(code, at: now),
                    counter > (user.totpLastCounter ?? Int64.min) {
                     matchedCounter = counter
                     failure = ""
                 } else {
-                    failure = (totp ?? "").isEmpty ? "totp_missing" : "wrong_totp"
+                    failure = code.isEmpty ? "totp_missing" : "wrong_totp"
                 }
             } else {
                 failure = ""
@@ -57,14 +64,14 @@ public struct AuthService: Sendable {
             let record = AccessToken(id: deps.ids.next(), userID: user.id, kind: kind, tokenHash: hash, createdAt: now,
                                      expiresAt: now.addingTimeInterval(TimeInterval(limits.sessionHours * 3600)),
                                      lastUsedAt: kind == .web ? now : nil)
-            let accepted = try await deps.store.write { [matchedCounter] tx -> Bool in
+            let accepted = try await deps.store.write { [matchedCounter, usedRecovery] tx -> Bool in
                 // With a second factor, only one sign-in can use a given code, however many arrive at once.
                 guard try await tx.recordLoginSuccess(userID: user.id, totpCounter: matchedCounter) else { return false }
                 try await tx.clearThrottle(keys: throttle.clearedOnSuccess)
                 try await tx.uncountAttempt(key: throttle.source.key)
                 try await tx.insert(record)
                 try await tx.appendAudit(AuditEntry(.loginSucceeded, actor: user.id, organisation: user.organisationID, target: record.id,
-                                                    details: ["second_factor": user.totpEnabled ? "totp" : "none"]), at: now)
+                                                    details: ["second_factor": usedRecovery ? "recovery_code" : user.totpEnabled ? "totp" : "none"]), at: now)
                 return true
             }
             if accepted { return Issued(token: token, record: record) }
