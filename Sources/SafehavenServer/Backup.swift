@@ -66,7 +66,7 @@ public enum Backup {
                                     auditPublicKey: keys.auditPublicKey ?? runtime.signer.publicKeyHex, auditEvents: events, blobs: blobs)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try write(try encoder.encode(manifest), to: out.appendingPathComponent("manifest.json"))
+            try OwnerOnlyFile.write(try encoder.encode(manifest), to: out.appendingPathComponent("manifest.json"))
             if let keysOut { try copyKeys(config: config, to: keysOut) }
             let copied = blobs.count
             try await runtime.store.write { tx in
@@ -201,15 +201,6 @@ public enum Backup {
         return Manifest.Blob(id: id, bytes: total, sha256: Encoding.hex(hasher.finalize()))
     }
 
-    static func write(_ data: Data, to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
-        try handle.close()
-    }
-
     /// The key files (or the keys given in the environment), owner-only, in their own directory.
     static func copyKeys(config: AppConfig, to dir: URL) throws {
         try makeEmptyDirectory(dir)
@@ -223,7 +214,7 @@ public enum Backup {
                 guard FileManager.default.fileExists(atPath: file.path) else { continue }
                 text = try KeyFile.load(file)
             }
-            try write(Data((text.trimmingCharacters(in: .whitespacesAndNewlines) + "\n").utf8), to: dir.appendingPathComponent(name))
+            try OwnerOnlyFile.write(Data((text.trimmingCharacters(in: .whitespacesAndNewlines) + "\n").utf8), to: dir.appendingPathComponent(name))
         }
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import SafehavenCLI
 import SafehavenCore
+import SafehavenCrypto
 import SafehavenServer
 import SafehavenStorage
 import SafehavenTestSupport
@@ -63,6 +64,19 @@ struct API {
             throw ConfigError("login failed: \(reply.status) \(String(buffer: reply.body))")
         }
         return token
+    }
+
+    /// Turns on the second factor through the API (password again, then a current code); returns
+    /// the generator the app would hold and the reply to the confirmation (with the recovery codes).
+    func enableTOTP(token: String, password: String) async throws -> (TOTP, Reply) {
+        let enrol = try await call(.post, "/api/v1/account/totp", token: token, json: ["password": password])
+        guard let text = try enrol.json["secret"] as? String, let secret = LoginRaceTests.base32(text) else {
+            throw ConfigError("enrolment gave no secret: \(String(buffer: enrol.body))")
+        }
+        let totp = TOTP(secret: secret)
+        let confirmed = try await call(.post, "/api/v1/account/totp/confirm", token: token,
+                                       json: ["code": totp.code(counter: TOTP.counter(at: env.clock.now()))])
+        return (totp, confirmed)
     }
 
     /// Sends a share with the given JSON details and files; returns the raw reply.

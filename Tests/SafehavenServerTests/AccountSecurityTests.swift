@@ -144,13 +144,9 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func turningTheSecondFactorOffAsksForThePassword(db: TestDatabase) async throws {
-        try await withAPI(db) { api, env, _ in
+        try await withAPI(db) { api, _, _ in
             let bob = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
-            let enrol = try await api.call(.post, "/api/v1/account/totp", token: bob, json: ["password": TestEnvironment.bobPassword])
-            let secretText = try #require(try enrol.json["secret"] as? String)
-            let secret = try #require(LoginRaceTests.base32(secretText))
-            let code = TOTP(secret: secret).code(counter: TOTP.counter(at: env.clock.now()))
-            #expect(try await api.call(.post, "/api/v1/account/totp/confirm", token: bob, json: ["code": code]).status == .ok)
+            #expect(try await api.enableTOTP(token: bob, password: TestEnvironment.bobPassword).1.status == .ok)
             let wrong = try await api.call(.post, "/api/v1/account/totp/disable", token: bob, json: ["password": "not-my-password-2"])
             #expect(wrong.status == .forbidden)
             #expect(try await api.call(.get, "/api/v1/account", token: bob).json["totpEnabled"] as? Bool == true)
@@ -200,11 +196,7 @@ import Testing
     func recoveryCodesSignInOnceEachAndGoWithTheSecondFactor(db: TestDatabase) async throws {
         try await withAPI(db) { api, env, people in
             let bob = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
-            let enrol = try await api.call(.post, "/api/v1/account/totp", token: bob, json: ["password": TestEnvironment.bobPassword])
-            let secretText = try #require(try enrol.json["secret"] as? String)
-            let totp = TOTP(secret: try #require(LoginRaceTests.base32(secretText)))
-            let confirmed = try await api.call(.post, "/api/v1/account/totp/confirm", token: bob,
-                                               json: ["code": totp.code(counter: TOTP.counter(at: env.clock.now()))])
+            let (_, confirmed) = try await api.enableTOTP(token: bob, password: TestEnvironment.bobPassword)
             let codes = try #require(try confirmed.json["recoveryCodes"] as? [String])
             #expect(codes.count == 10 && Set(codes).count == 10)
             // Only hashes are stored.

@@ -57,8 +57,9 @@ extension ShareService {
                 return true
             }
             if marked { expired += 1 }
-            // Revoked at the same moment, or expired earlier without its content destroyed: destroy now.
-            try await destroy(share, reason: marked || share.revokedAt == nil ? "expired" : "revoked", actor: nil, reclaim: false)
+            // Also when it was revoked meanwhile (the revoke destroys it first; this then does nothing)
+            // or expired earlier without its content destroyed.
+            try await destroy(share, reason: share.revokedAt == nil ? "expired" : "revoked", actor: nil, reclaim: false)
         }
         if !due.isEmpty { await reclaimDestroyed() }
         return expired

@@ -59,6 +59,11 @@ struct WebController {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: try pages.render(template, all))))
     }
 
+    /// What the error-summary partial needs: whether there are errors, and each field with its message.
+    static func errorValues(_ errors: [(field: String, message: String)]) -> [String: Any] {
+        ["hasErrors": !errors.isEmpty, "errors": errors.map { ["field": $0.field, "message": $0.message] }]
+    }
+
     func redirect(_ location: String, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.location] = location
@@ -108,10 +113,8 @@ struct WebController {
         let formToken = Encoding.hex(runtime.deps.random.bytes(16))
         var headers = HTTPFields()
         headers[.setCookie] = WebSession.cookie(WebSession.formCookieName, formToken, secure: secure, maxAge: 3600)
-        return try html("sign-in", title: errors.isEmpty ? "Sign in" : "Error: Sign in", context: context, status: status, [
-            "formToken": formToken, "email": email, "hasErrors": !errors.isEmpty,
-            "errors": errors.map { ["field": $0.0, "message": $0.1] },
-        ], headers: headers)
+        return try html("sign-in", title: errors.isEmpty ? "Sign in" : "Error: Sign in", context: context, status: status,
+                        ["formToken": formToken, "email": email].merging(Self.errorValues(errors)) { $1 }, headers: headers)
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -315,9 +318,7 @@ struct WebController {
     // MARK: the second factor
 
     func totpForm(context: AppRequestContext, values: [String: Any], errors: [(String, String)] = []) throws -> Response {
-        var all = values
-        all["hasErrors"] = !errors.isEmpty
-        all["errors"] = errors.map { ["field": $0.0, "message": $0.1] }
+        let all = values.merging(Self.errorValues(errors)) { $1 }
         return try html("totp", title: errors.isEmpty ? "Authenticator app" : "Error: Authenticator app", context: context, all,
                         headers: [.cacheControl: "no-store"])
     }
@@ -359,10 +360,8 @@ struct WebController {
     }
 
     func passwordForm(context: AppRequestContext, errors: [(String, String)]) throws -> Response {
-        try html("change-password", title: errors.isEmpty ? "Change your password" : "Error: Change your password", context: context, [
-            "mustChange": context.identity?.user.mustChangePassword == true, "hasErrors": !errors.isEmpty,
-            "errors": errors.map { ["field": $0.0, "message": $0.1] },
-        ])
+        try html("change-password", title: errors.isEmpty ? "Change your password" : "Error: Change your password", context: context,
+                 ["mustChange": context.identity?.user.mustChangePassword == true].merging(Self.errorValues(errors)) { $1 })
     }
 
     @Sendable func passwordPage(_ request: Request, context: AppRequestContext) async throws -> Response {
