@@ -213,4 +213,18 @@ import Testing
             #expect(apiMissing?.hasPrefix("application/json") == true)
         }
     }
+
+    @Test func anOversizedOrMangledFormGetsAClearAnswer() async throws {
+        try await withAPI(.sqlite) { api, _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let huge = try await api.client.execute(uri: "/sign-in", method: .post, headers: headers,
+                                                    body: ByteBuffer(string: "a=" + String(repeating: "x", count: 200_000))) { $0.status }
+            #expect(huge == .contentTooLarge)
+            headers[.cookie] = "safehaven_form=%ZZ"
+            let mangled = try await api.client.execute(uri: "/sign-in", method: .post, headers: headers,
+                                                       body: ByteBuffer(bytes: Array("csrf=%ZZ%&email=".utf8) + [0xFF, 0xFE] + Array("&password=%00%".utf8))) { $0.status }
+            #expect(mangled == .forbidden)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import HummingbirdAuth
 import SafehavenCore
 import SafehavenCrypto
@@ -51,7 +52,10 @@ enum FormBody {
     static let maxBytes = 64 * 1024
 
     static func decode(_ request: Request) async throws -> [String: String] {
-        let buffer = try await request.body.collect(upTo: maxBytes)
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maxBytes) } catch {
+            throw SafehavenError(.tooLarge, code: "form_too_large", message: "That form sent far more than any page of Safehaven needs.")
+        }
         let text = String(buffer: buffer)
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
