@@ -129,7 +129,7 @@ public struct Runtime: Sendable {
                 name: "Safehaven administration", domains: [domain], switchboard: "not set", address: "not set")
         }
         var input = DirectoryService.NewUser(email: email, name: "Administrator", organisation: org!.id, jobTitle: "Administrator",
-                                             phone: "not set", roles: [.admin])
+                                             phone: "not set", roles: [.admin, .serviceAdmin])
         input.mustChangePassword = true
         let (_, password) = try await directory.createUser(input)
         return (email, password ?? "")

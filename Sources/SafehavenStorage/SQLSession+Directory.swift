@@ -62,6 +62,10 @@ extension SQLSession {
         return try await db.raw("SELECT * FROM users WHERE email IN (\(binds: emails)) ORDER BY email").all().map(user)
     }
 
+    func users(organisationID: String) async throws -> [User] {
+        try await db.raw("SELECT * FROM users WHERE organisation_id = \(bind: organisationID) ORDER BY name, email").all().map(user)
+    }
+
     func userCount() async throws -> Int64 {
         try await db.raw("SELECT COUNT(*) AS n FROM users").first()?.int("n") ?? 0
     }
@@ -179,6 +183,13 @@ extension SQLSession {
                         kind: AccessToken.Kind(rawValue: try row.string("kind")) ?? .api, tokenHash: try row.string("token_hash"),
                         createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"), revokedAt: try row.optionalDate("revoked_at"))
         }
+    }
+
+    func updateProfile(of u: User) async throws {
+        try await db.raw("""
+            UPDATE users SET name = \(bind: u.name), job_title = \(bind: u.jobTitle), department = \(bind: u.department),
+            phone = \(bind: u.phone), roles = \(bind: u.roles.map(\.rawValue).joined(separator: ",")) WHERE id = \(bind: u.id)
+            """).run()
     }
 
     func setDisabled(userID: String, _ disabled: Bool) async throws {

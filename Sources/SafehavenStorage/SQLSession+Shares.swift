@@ -19,6 +19,21 @@ extension SQLSession {
         return try await db.raw("\(Self.shareWithSecrets) WHERE s.id = \(bind: id)\(lock)").first().map(share)
     }
 
+    func thread(_ threadID: String, visibleTo userID: String) async throws -> [Share] {
+        try await db.raw("""
+            \(Self.shareWithSecrets) WHERE s.thread_id = \(bind: threadID) AND (s.sender_id = \(bind: userID)
+              OR EXISTS (SELECT 1 FROM share_recipients r WHERE r.share_id = s.id AND r.user_id = \(bind: userID)))
+            ORDER BY s.created_at, s.id LIMIT 200
+            """).all().map(share)
+    }
+
+    func hasSent(from userID: String, to email: String) async throws -> Bool {
+        try await db.raw("""
+            SELECT 1 AS found FROM share_recipients r JOIN shares s ON s.id = r.share_id
+            WHERE s.sender_id = \(bind: userID) AND r.email = \(bind: email) LIMIT 1
+            """).first() != nil
+    }
+
     func sharesDueForExpiry(at now: Date) async throws -> [Share] {
         try await db.raw("""
             \(Self.shareWithSecrets) WHERE s.expires_at <= \(bind: Millis.from(now)) AND s.destroyed_at IS NULL

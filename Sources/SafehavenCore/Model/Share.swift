@@ -117,6 +117,8 @@ public enum TrackingType: String, Codable, CaseIterable, Sendable {
     case downloadFailed = "download_failed"
     case receiptConfirmed = "receipt_confirmed"
     case replied, deleted, revoked, expired, destroyed
+    /// A file of a view-only share shown in the page (never downloaded).
+    case viewed
 }
 
 public struct TrackingEvent: Codable, Equatable, Sendable {

@@ -5,7 +5,10 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     case practitioner
     case manager
     case igOfficer = "ig-officer"
+    /// Manages the accounts of their own organisation.
     case admin
+    /// Runs the service: adds organisations and manages every account (the first administrator).
+    case serviceAdmin = "service-admin"
 }
 
 /// A person with an account.

@@ -13,6 +13,8 @@ public protocol DirectoryReading: Sendable {
     func user(email: String) async throws -> User?
     /// The accounts for these addresses (those that exist), in one query.
     func users(emails: [String]) async throws -> [User]
+    /// Everyone in one organisation, by name.
+    func users(organisationID: String) async throws -> [User]
     func userCount() async throws -> Int64
 
     func token(hash: String) async throws -> AccessToken?
@@ -44,6 +46,8 @@ public protocol DirectoryWriting: DirectoryReading {
     @discardableResult
     func revokeTokens(userID: String, except keeping: String?, at: Date) async throws -> Int
     func setDisabled(userID: String, _ disabled: Bool) async throws
+    /// Name, job title, department, telephone and roles.
+    func updateProfile(of user: User) async throws
 }
 
 /// Sign-in throttling state, one row per key (see `SignInThrottle`).

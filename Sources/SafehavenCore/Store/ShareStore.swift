@@ -6,6 +6,10 @@ public protocol ShareReading: Sendable {
     func recipients(shareID: String) async throws -> [Recipient]
     func files(shareID: String) async throws -> [ShareFile]
     func tracking(shareID: String) async throws -> [TrackingEvent]
+    /// The shares of one conversation that this person sent or was sent, oldest first.
+    func thread(_ threadID: String, visibleTo userID: String) async throws -> [Share]
+    /// Whether this person has ever sent a share to this address (the misdirection guard).
+    func hasSent(from userID: String, to email: String) async throws -> Bool
     /// One page of an inbox or sent list, with its total: a constant number of queries whatever
     /// the page size or the number of shares.
     func shares(_ query: ShareListQuery) async throws -> ShareListPage

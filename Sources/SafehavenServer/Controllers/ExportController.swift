@@ -41,13 +41,17 @@ struct ExportController {
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let found = try await exports.download(try context.parameters.require("id"), by: user)
-        let export = found.export
+        return Self.stream(try await exports.download(try context.parameters.require("id"), by: user))
+    }
+
+    /// The archive as a download, read from the blob store as it goes.
+    static func stream(_ found: ExportService.Download) -> Response {
         let reader = found.reader
         var headers = HTTPFields()
         headers[.contentType] = "application/zip"
         headers[.contentDisposition] = ContentDisposition.attachment(filename: found.fileName)
-        let body = ResponseBody(contentLength: Int(export.size)) { writer in
+        headers[.cacheControl] = "no-store"
+        let body = ResponseBody(contentLength: Int(found.export.size)) { writer in
             defer { reader.close() }
             while true {
                 let chunk = try reader.read(max: 64 * 1024)

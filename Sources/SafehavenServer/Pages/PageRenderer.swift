@@ -20,7 +20,7 @@ public struct PageRenderer: Sendable {
         library = MustacheLibrary(templates: templates)
     }
 
-    func render(_ template: String, _ context: [String: Any]) throws -> String {
+    func render(_ template: String, _ context: Any) throws -> String {
         guard let html = library.render(context, withTemplate: template) else {
             throw ConfigError("the page template \(template) is missing from this build")
         }

@@ -5,21 +5,29 @@ import Foundation
 /// checks the account anyway.
 extension AuthService {
     func requireAdmin(_ actor: User) throws {
-        guard actor.roles.contains(.admin) else {
+        guard actor.has(.admin) || actor.has(.serviceAdmin) else {
             throw SafehavenError.forbidden("not_an_administrator", "Only an administrator can do this.")
         }
     }
 
-    func target(_ userID: String) async throws -> User {
-        guard let user = try await deps.store.read({ try await $0.user(id: userID) }) else { throw SafehavenError.notFound }
+    /// The account an administrator acts on: anyone for the service's administrators, their own
+    /// organisation's people for an organisation's administrator; others are not found.
+    func target(_ userID: String, by actor: User?) async throws -> User {
+        if let actor { try requireAdmin(actor) }
+        guard let user = try await deps.store.read({ try await $0.user(id: userID) }),
+              actor.map({ AuthService.mayAdminister($0, organisationID: user.organisationID) }) ?? true else { throw SafehavenError.notFound }
         return user
+    }
+
+    /// Whether this person administers accounts of that organisation.
+    public static func mayAdminister(_ actor: User, organisationID: String) -> Bool {
+        actor.has(.serviceAdmin) || (actor.has(.admin) && actor.organisationID == organisationID)
     }
 
     /// Disables or re-enables an account. Disabling ends every session and token at once.
     @discardableResult
     public func setDisabled(_ userID: String, _ disabled: Bool, by actor: User?) async throws -> User {
-        if let actor { try requireAdmin(actor) }
-        var user = try await target(userID)
+        var user = try await target(userID, by: actor)
         if let actor, actor.id == user.id, disabled {
             throw SafehavenError.conflict("cannot_disable_self", "You cannot disable your own account; ask another administrator.")
         }
@@ -38,8 +46,7 @@ extension AuthService {
     /// their password; their sessions and tokens end.
     @discardableResult
     public func resetTOTP(_ userID: String, by actor: User?) async throws -> User {
-        if let actor { try requireAdmin(actor) }
-        var user = try await target(userID)
+        var user = try await target(userID, by: actor)
         user.removeSecondFactor()
         let now = deps.clock.now()
         try await deps.store.write { [user] tx in

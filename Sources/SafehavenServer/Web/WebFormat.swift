@@ -1,0 +1,59 @@
+import Foundation
+import SafehavenCore
+
+/// How dates, sizes and states read on a page.
+enum WebFormat {
+    static func date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/London")
+        formatter.dateFormat = "d MMMM yyyy, HH:mm"
+        return formatter.string(from: date)
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/London")
+        formatter.dateFormat = "d MMMM yyyy"
+        return formatter.string(from: date)
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
+    }
+
+    /// A status in words, and the style for it: new, read, expiring (within two days), withdrawn…
+    static func status(_ share: Share, unread: Bool?, now: Date) -> (text: String, style: String) {
+        switch share.status(at: now) {
+        case .revoked: return ("Withdrawn", "revoked")
+        case .expired: return ("Expired", "expired")
+        case .destroyed: return ("Destroyed", "destroyed")
+        case .active:
+            if share.expiresAt.timeIntervalSince(now) < 2 * 86_400 { return ("Expiring", "expiring") }
+            return unread == true ? ("New", "new") : ("Read", "read")
+        }
+    }
+
+    /// What a tracking event means, for a person.
+    static func describe(_ type: TrackingType) -> String {
+        switch type {
+        case .announced: return "Told a share is waiting"
+        case .opened: return "Opened"
+        case .downloaded: return "Downloaded a file"
+        case .downloadFailed: return "A download failed its integrity check"
+        case .viewed: return "Viewed a file in the page"
+        case .receiptConfirmed: return "Confirmed receipt"
+        case .replied: return "Replied"
+        case .deleted: return "Removed it from their inbox"
+        case .revoked: return "Withdrawn"
+        case .expired: return "Expired"
+        case .destroyed: return "Content destroyed"
+        }
+    }
+
+    static func person(_ summary: PersonSummary?) -> String {
+        guard let summary else { return "" }
+        return [summary.name, summary.organisation ?? ""].filter { !$0.isEmpty }.joined(separator: ", ")
+    }
+}
