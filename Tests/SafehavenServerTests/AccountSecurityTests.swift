@@ -161,13 +161,19 @@ import Testing
             let (admin, adminPassword) = try await env.runtime.directory.createUser(.init(
                 email: "admin@merton.gov.uk", name: "Ada Admin", organisation: people.alice.organisationID, jobTitle: "Administrator",
                 phone: "020 1", roles: [.admin]))
-            let adminToken = try await api.login(admin.email, try #require(adminPassword))
+            let (service, servicePassword) = try await env.runtime.directory.createUser(.init(
+                email: "operator@merton.gov.uk", name: "Oscar Operator", organisation: people.alice.organisationID, jobTitle: "Service manager",
+                phone: "020 2", roles: [.admin, .serviceAdmin]))
+            let orgAdmin = try await api.login(admin.email, try #require(adminPassword))
+            let adminToken = try await api.login(service.email, try #require(servicePassword))
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             let bob = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
-            // Only administrators.
+            // Only administrators; an organisation's administrator reaches only its own people.
             #expect(try await api.call(.post, "/api/v1/users/\(people.bob.id)/disable", token: alice).status == .forbidden)
+            #expect(try await api.call(.post, "/api/v1/users/\(people.bob.id)/disable", token: orgAdmin).status == .notFound)
+            #expect(try await api.call(.post, "/api/v1/users/\(people.bob.id)/totp/reset", token: orgAdmin).status == .notFound)
             #expect(try await api.call(.post, "/api/v1/users/no-such-user/disable", token: adminToken).status == .notFound)
-            #expect(try await api.call(.post, "/api/v1/users/\(admin.id)/disable", token: adminToken).status == .conflict)
+            #expect(try await api.call(.post, "/api/v1/users/\(service.id)/disable", token: adminToken).status == .conflict)
             // Disabled: Bob's session stops at once and he cannot sign in.
             let disabled = try await api.call(.post, "/api/v1/users/\(people.bob.id)/disable", token: adminToken)
             #expect(try disabled.json["disabled"] as? Bool == true)

@@ -55,7 +55,9 @@ import Testing
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"))
             let inbox = try await browser.request(.get, "/inbox")
             #expect(inbox.status == .ok && String(buffer: inbox.body).contains("<h1>Inbox</h1>"))
-            #expect(inbox.headers[.contentSecurityPolicy]?.contains("script-src") == false)
+            // Our own script and style files only: nothing inline, nothing from elsewhere.
+            #expect(inbox.headers[.contentSecurityPolicy]?.contains("script-src 'self';") == true)
+            #expect(inbox.headers[.contentSecurityPolicy]?.contains("unsafe-inline") == false)
             #expect(inbox.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             // The API never accepts the cookie: a forged cross-site call gets 401.
             let session = try #require(browser.cookies["safehaven_session"])

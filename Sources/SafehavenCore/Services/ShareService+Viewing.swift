@@ -49,17 +49,22 @@ extension ShareService {
             try await tx.appendAudit(AuditEntry(.shareViewed, actor: user.id, organisation: user.organisationID, target: share.id,
                                                 details: ["file": file.id, "by": access.isSender ? "sender" : "recipient"]), at: now)
         }
-        return (file, Self.classify(bytes))
+        return (file, Self.classify(bytes, name: file.name))
     }
 
-    /// Text when the bytes are valid UTF-8 without binary control characters; a picture when they
-    /// start like PNG, JPEG, GIF or WebP; otherwise not viewable. SVG counts as text: it can hold script.
-    public static func classify(_ bytes: [UInt8]) -> Viewable {
+    /// Names that say "plain text"; the bytes must agree (valid UTF-8, no binary control characters).
+    static let textExtensions: Set<String> = ["txt", "text", "csv", "tsv", "md", "log", "json", "xml", "eml", "rtf", "svg", "html", "htm"]
+
+    /// A picture when the bytes start like PNG, JPEG, GIF or WebP, whatever the name; text when the
+    /// name says so and the bytes agree; otherwise not viewable. SVG and HTML are shown as their
+    /// source text, never rendered: they can hold script.
+    public static func classify(_ bytes: [UInt8], name: String) -> Viewable {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .image(bytes, "image/png") }
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .image(bytes, "image/jpeg") }
         if bytes.starts(with: Array("GIF87a".utf8)) || bytes.starts(with: Array("GIF89a".utf8)) { return .image(bytes, "image/gif") }
         if bytes.count > 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) { return .image(bytes, "image/webp") }
-        if let text = String(validating: bytes, as: UTF8.self),
+        let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last.map { $0.lowercased() } ?? "" : ""
+        if textExtensions.contains(ext), let text = String(validating: bytes, as: UTF8.self),
            !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
             return .text(text)
         }

@@ -80,7 +80,7 @@ extension WebController {
             } catch {
                 let e = try Self.fieldError(conflictAsForm(error), default: "name")
                 form.errors = [.init(field: e.field == "domain" ? "domains" : e.field, message: e.message)]
-                return try render(form, context: context, status: .unprocessableContent)
+                return try render(form, context: context)
             }
         }
     }
@@ -161,7 +161,7 @@ extension WebController {
             } catch {
                 let e = try Self.fieldError(conflictAsForm(error), default: "email")
                 form.errors = [.init(field: Self.camel(e.field), message: e.message)]
-                return try render(form, context: context, status: .unprocessableContent)
+                return try render(form, context: context)
             }
         }
     }
@@ -194,7 +194,7 @@ extension WebController {
                 form.roles = roleChoices(Self.roles(from: fields), actor: actor)
                 let e = try Self.fieldError(conflictAsForm(error), default: "name")
                 form.errors = [.init(field: Self.camel(e.field), message: e.message)]
-                return try render(form, context: context, status: .unprocessableContent)
+                return try render(form, context: context)
             }
         }
     }

@@ -23,7 +23,7 @@ extension WebController {
 
     func recipientsStep(_ state: ComposeState, errors: [FieldError] = [], context: AppRequestContext) throws -> Response {
         try render(ComposeRecipientsPage(recipients: state["recipients"], hidden: state.hidden(except: ["recipients"]), errors: errors),
-                   context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
+                   context: context,)
     }
 
     func detailsStep(_ state: ComposeState, review: [ShareService.RecipientReview], errors: [FieldError] = [],
@@ -48,7 +48,7 @@ extension WebController {
             viewOnly: state["viewOnly"] == "yes", requireReceipt: state["requireReceipt"] == "yes",
             hidden: state.hidden(except: ["subject", "marking", "purpose", "handling", "message", "expiry", "viewOnly", "requireReceipt", "confirmRecipients"]),
             errors: errors)
-        return try render(page, context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
+        return try render(page, context: context,)
     }
 
     func checkStep(_ state: ComposeState, review: [ShareService.RecipientReview], errors: [FieldError] = [],
@@ -68,7 +68,7 @@ extension WebController {
         return try render(ComposeCheckPage(rows: rows, maxSize: WebFormat.size(runtime.deps.limits.maxShareBytes),
                                            maxFiles: runtime.deps.limits.maxFilesPerShare,
                                            hidden: state.hidden(except: []), errors: errors),
-                          context: context, status: errors.isEmpty ? .ok : .unprocessableContent)
+                          context: context,)
     }
 
     /// Turns a refusal from the service into an error beside the field it concerns; anything
@@ -176,7 +176,7 @@ extension WebController {
                   let access = try? await shares.access(id, by: user) else { return try errorPage(error, context: context) }
             return try render(ReplyPage(id: id, subject: access.share.subject, to: "the sender", marking: access.share.marking.rawValue,
                                         message: message, errors: [FieldError(field: "message", message: e.message)]),
-                              context: context, status: .unprocessableContent)
+                              context: context)
         }
     }
 

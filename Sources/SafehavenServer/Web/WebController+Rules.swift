@@ -60,7 +60,7 @@ extension WebController {
             var page = try await advisorForm(fields, user: user)
             guard let people = Int(page.people.trimmingCharacters(in: .whitespaces)), people >= 1 else {
                 page.errors = [.init(field: "people", message: "Enter how many people the information is about, as a number such as 1 or 250")]
-                return try render(page, context: context, status: .unprocessableContent)
+                return try render(page, context: context)
             }
             do {
                 let advice = try await runtime.policy.advise(AdviceRequest(
@@ -78,7 +78,7 @@ extension WebController {
             } catch {
                 let e = try Self.fieldError(error, default: "to")
                 page.errors = [.init(field: e.field == "from" ? "to" : (["to", "people", "marking"].contains(e.field) ? e.field : "to"), message: e.message)]
-                return try render(page, context: context, status: .unprocessableContent)
+                return try render(page, context: context)
             }
             return try render(page, context: context)
         }
@@ -99,7 +99,7 @@ extension WebController {
                 page.rows = sheet.rows.map { .init(label: $0.label, value: $0.value) }
             } catch {
                 page.errors = [try Self.fieldError(error, default: "toName")].map { .init(field: Self.camel($0.field), message: $0.message) }
-                return try render(page, context: context, status: .unprocessableContent)
+                return try render(page, context: context)
             }
             return try render(page, context: context)
         }
@@ -119,7 +119,7 @@ extension WebController {
                 page.postage = sheet.postage
             } catch {
                 page.errors = [try Self.fieldError(error, default: "toName")].map { .init(field: Self.camel($0.field), message: $0.message) }
-                return try render(page, context: context, status: .unprocessableContent)
+                return try render(page, context: context)
             }
             return try render(page, context: context)
         }
@@ -163,7 +163,7 @@ extension WebController {
             } catch {
                 return try render(ExportPage(id: id, subject: access.share.subject, names: Self.nameChoices(names.rawValue),
                                              errors: [.init(field: "names", message: try Self.fieldError(error, default: "names").message)]),
-                                  context: context, status: .unprocessableContent)
+                                  context: context)
             }
         }
     }
@@ -193,7 +193,7 @@ extension WebController {
             } catch {
                 var failed = form
                 failed.errors = [try Self.fieldError(error, default: "partner")].map { .init(field: Self.camel($0.field), message: $0.message) }
-                return try await partnerPasswords(user, context: context, form: failed, status: .unprocessableContent)
+                return try await partnerPasswords(user, context: context, form: failed)
             }
         }
     }

@@ -62,8 +62,13 @@ enum FormBody {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
             guard let key = parts.first.map(decode), !key.isEmpty else { continue }
-            fields[key] = parts.count > 1 ? decode(parts[1]) : ""
+            fields[key] = parts.count > 1 ? normaliseNewlines(decode(parts[1])) : ""
         }
         return fields
+    }
+
+    /// Browsers send every line break in a text area as CR LF; the services keep LF only.
+    static func normaliseNewlines(_ text: String) -> String {
+        text.contains("\r") ? text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : text
     }
 }

@@ -51,7 +51,7 @@ final class WebUploadSink: PartSink {
             _ = try file.finish()
             self.file = nil
         } else if let current {
-            fields[current.name] = String(decoding: current.bytes, as: UTF8.self)
+            fields[current.name] = FormBody.normaliseNewlines(String(decoding: current.bytes, as: UTF8.self))
             self.current = nil
         }
     }

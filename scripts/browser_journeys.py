@@ -1,0 +1,604 @@
+"""Every journey of the web interface in a real browser (Debian's chromium, headless, driven by
+selenium), against a real server. Run by scripts/browser-test, which starts the server.
+
+    python3 scripts/browser_journeys.py BASE_URL WORK_DIR ARTEFACTS_DIR KIND SERVER_LOG
+
+The first administrator (from the server's start-up banner) changes the one-time password, adds
+two organisations and two practitioners in the browser. The practitioners set up their
+authenticator apps, then send, read, download, confirm receipt, reply, watch the tracking and
+withdraw, with JavaScript on and again with it off. On the way: view-only viewing, the rules pages,
+archives, partner passwords and administration. Every page gets a screenshot and axe-core (no
+violations allowed, JavaScript on); every page is checked for the XSS corpus typed into the forms.
+"""
+import base64, hashlib, hmac, importlib.util, io, json, os, re, struct, subprocess, sys, time, urllib.error, urllib.request, zipfile
+
+from selenium import webdriver
+from selenium.common.exceptions import UnexpectedAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.expected_conditions import staleness_of
+
+base, work, artefacts, kind, server_log = sys.argv[1:6]
+failures = []
+pages_checked = set()
+AXE = open(os.path.join(importlib.util.find_spec("axe_playwright_python").submodule_search_locations[0], "axe.min.js")).read()
+
+# Typed into every free-text field. Each would create an element carrying data-xss, or run script,
+# if any page failed to escape it; "{{csrf}}" would be expanded by a template rendered twice.
+XSS = "<script data-xss>window.xss=1</script>\"><img src=x data-xss onerror=window.xss=1>'</textarea><svg data-xss onload=window.xss=1>{{csrf}}"
+XSS_SHORT = "\"><b data-xss>x</b>'{{csrf}}"
+XSS_FILE = "x' onmouseover='window.xss=1' &amp; {{csrf}}.txt"
+
+
+def fail(message):
+    failures.append(message)
+    print("  FAIL " + message, flush=True)
+
+
+def browser(javascript):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1024"]:
+        options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.javascript = javascript
+    return driver
+
+
+def settled(driver):
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def arrived(driver, pattern):
+    try:
+        WebDriverWait(driver, 15).until(lambda d: re.search(pattern, d.current_url) and d.execute_script("return document.readyState") == "complete")
+        return True
+    except Exception:
+        return bool(re.search(pattern, driver.current_url))
+
+
+def check(driver, name):
+    """Screenshot, no XSS element or script effect, and (JavaScript on) no console error and no axe violation."""
+    try:
+        settled(driver)
+    except UnexpectedAlertPresentException:
+        fail(f"{name}: a script ran an alert (XSS)")
+        return
+    suffix = "js" if driver.javascript else "nojs"
+    pages_checked.add(name)
+    driver.save_screenshot(os.path.join(artefacts, f"{name}-{suffix}.png"))
+    # Without JavaScript, execute_script still works through WebDriver (pages' own script does not run).
+    injected = driver.execute_script("return document.querySelectorAll('[data-xss]').length")
+    if injected: fail(f"{name}: {injected} element(s) from the XSS corpus were created")
+    if driver.execute_script("return window.xss === 1"): fail(f"{name}: script from the XSS corpus ran")
+    if driver.javascript:
+        # A page's own status (a 404 or 410 page on purpose) is not an error of the page.
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
+                  and not (e.get("source") == "network" and e["message"].startswith(driver.current_url + " "))]
+        if errors: fail(f"{name}: console errors {errors}")
+        driver.execute_script(AXE)
+        driver.set_script_timeout(60)
+        results = driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+            ".then(function (r) { done(r); }).catch(function (e) { done({error: String(e), violations: []}); });")
+        if results.get("error"): fail(f"{name}: axe could not run: {results['error']}")
+        for violation in results["violations"]:
+            fail(f"{name}: accessibility: {violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes: "
+                 + "; ".join(n["html"][:120] for n in violation["nodes"][:3]) + ")")
+
+
+def go(driver, path, name=None):
+    driver.get(base + path)
+    if name: check(driver, name)
+
+
+def type_into(driver, field_id, text, clear=True):
+    element = driver.find_element(By.ID, field_id)
+    if clear: element.clear()
+    element.send_keys(text)
+
+
+def click(driver, text):
+    """Clicks the button or link whose visible text contains `text`."""
+    element = driver.find_element(By.XPATH, f"//main//*[self::button or self::a][contains(normalize-space(.), {json.dumps(text)})]")
+    element.click()
+
+
+def errors_shown(driver):
+    return " | ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".error-summary li"))
+
+
+def totp(secret, step):
+    key = base64.b32decode(secret + "=" * ((8 - len(secret) % 8) % 8))
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 15
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+class Person:
+    """Someone with their own browser: signs in, and remembers their authenticator key."""
+
+    def __init__(self, email, javascript):
+        self.email = email
+        self.password = None
+        self.secret = None
+        self.last_step = -1
+        self.driver = browser(javascript)
+
+    def code(self):
+        # One step of drift is allowed either way; a step is never used twice.
+        step = max(int(time.time() // 30), self.last_step + 1)
+        self.last_step = step
+        return totp(self.secret, step)
+
+    def sign_in(self, password=None, expect=r"/inbox$", code=None):
+        d = self.driver
+        go(d, "/sign-in")
+        type_into(d, "email", self.email)
+        type_into(d, "password", password or self.password)
+        if code or self.secret: type_into(d, "code", code or self.code())
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        if not arrived(d, expect): fail(f"{self.email}: sign-in did not reach {expect} ({d.current_url}): {errors_shown(d)}")
+
+    def cookie(self):
+        return "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+
+    def fetch(self, url):
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": self.cookie()})) as response:
+            return response.read()
+
+    def quit(self):
+        self.driver.quit()
+
+
+def first_admin_password():
+    for _ in range(100):
+        text = open(server_log).read()
+        match = re.search(r"One-time password:\s+(\S+)", text)
+        if match: return match.group(1)
+        time.sleep(0.1)
+    raise SystemExit("the server did not print the first administrator's one-time password")
+
+
+def change_password(person, old, new, screenshot):
+    d = person.driver
+    if screenshot: check(d, "change-password-first")
+    type_into(d, "current", old)
+    type_into(d, "new", new)
+    type_into(d, "confirm", new)
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    if not arrived(d, r"/inbox$"): fail(f"{person.email}: changing the one-time password did not reach the inbox: {errors_shown(d)}")
+    person.password = new
+
+
+def admin_add_organisation(admin, name, domain, screenshot):
+    d = admin.driver
+    go(d, "/admin", "admin" if screenshot else None)
+    click(d, "Add an organisation")
+    arrived(d, r"/admin/organisations/new$")
+    if screenshot:
+        # An empty form first: the error summary, linked to the fields.
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+        check(d, "admin-organisation-error")
+    type_into(d, "name", name)
+    type_into(d, "domains", domain)
+    type_into(d, "switchboard", "020 8274 4901")
+    type_into(d, "address", "Civic Centre\nLondon Road\n" + XSS_SHORT)
+    if screenshot: check(d, "admin-organisation-new")
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    if not arrived(d, r"/admin/organisations/[^/]+$"): fail(f"adding {name} failed: {errors_shown(d)}")
+    if screenshot: check(d, "admin-organisation")
+    return d.current_url
+
+
+def admin_add_person(admin, org_url, email, name, screenshot):
+    d = admin.driver
+    d.get(org_url)
+    click(d, "Add a person")
+    arrived(d, r"/users/new$")
+    if screenshot: check(d, "admin-user-new")
+    type_into(d, "email", email)
+    type_into(d, "name", name)
+    type_into(d, "jobTitle", "Social worker " + XSS_SHORT)
+    type_into(d, "department", "Children's services " + XSS_SHORT)
+    type_into(d, "phone", "020 8274 1111")
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.ID, "one-time-password") or x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    if screenshot: check(d, "admin-user-created")
+    shown = d.find_elements(By.ID, "one-time-password")
+    if not shown:
+        fail(f"adding {email} failed: {errors_shown(d)}")
+        return None
+    return shown[0].text.strip()
+
+
+def enrol_totp(person, decode_qr, screenshot):
+    d = person.driver
+    go(d, "/account", "account" if screenshot else None)
+    click(d, "Authenticator app")
+    arrived(d, r"/account/totp$")
+    if screenshot: check(d, "totp-start")
+    type_into(d, "password", person.password)
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".qr svg"))
+    if screenshot: check(d, "totp-scan")
+    shown = d.find_element(By.ID, "secret").text.replace(" ", "")
+    if decode_qr:
+        png = os.path.join(work, "qr.png")
+        d.find_element(By.CSS_SELECTOR, ".qr svg").screenshot(png)
+        decoded = subprocess.run(["zbarimg", "--quiet", "--raw", png], capture_output=True, text=True).stdout.strip()
+        if not decoded.startswith("otpauth://totp/"): fail(f"the QR code did not decode to an otpauth address: {decoded!r}")
+        secret = re.search(r"secret=([A-Z2-7]+)", decoded)
+        if not secret or secret.group(1) != shown: fail("the key shown is not the one in the QR code")
+    person.secret = shown
+    type_into(d, "code", person.code())
+    click(d, "Turn on")
+    WebDriverWait(d, 10).until(lambda x: "asks for a code" in x.page_source)
+    if screenshot: check(d, "totp-on")
+    codes = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#recovery-codes li")]
+    if len(codes) != 10: fail(f"{person.email}: expected 10 recovery codes, saw {len(codes)}")
+    return codes
+
+
+def write_file(name, data):
+    folder = os.path.join(work, "files", hashlib.sha256(name.encode() + os.urandom(4)).hexdigest()[:8])
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    with open(path, "wb") as f: f.write(data)
+    return path
+
+
+def compose(sender, recipient_email, subject, files, view_only=False, screenshot=False, remove_one=None):
+    d = sender.driver
+    go(d, "/compose")
+    if screenshot:
+        check(d, "compose-recipients")
+        type_into(d, "recipients", "not an address")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+        check(d, "compose-recipients-error")
+    type_into(d, "recipients", recipient_email)
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.ID, "subject") or x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    if not d.find_elements(By.ID, "subject"):
+        fail(f"compose: recipients refused: {errors_shown(d)}")
+        return None
+    if screenshot:
+        if "not sent a share to this address before" not in d.page_source: fail("compose: no first-time warning for a new address")
+        check(d, "compose-details")
+        # A subject naming a date of birth is refused inline, without repeating it.
+        type_into(d, "subject", "Jay, born 03/04/2015")
+        type_into(d, "purpose", "Strategy meeting " + XSS)
+        d.find_element(By.ID, "confirmRecipients").click()
+        d.find_element(By.XPATH, "//main//form[@action='/compose/details']//button[@type='submit']").click()
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+        summary = errors_shown(d)
+        if "03/04/2015" in summary or "subject" not in d.find_element(By.CSS_SELECTOR, ".error-summary a").get_attribute("href"):
+            fail(f"compose: the subject refusal repeats the data or is not linked to the field: {summary!r}")
+        check(d, "compose-details-error")
+    type_into(d, "subject", subject)
+    type_into(d, "purpose", "For the child protection strategy meeting " + XSS)
+    type_into(d, "handling", "Do not forward " + XSS)
+    type_into(d, "message", "Papers for Thursday.\n" + XSS)
+    confirm = d.find_element(By.ID, "confirmRecipients") if d.find_elements(By.ID, "confirmRecipients") else None
+    if confirm is not None and not confirm.is_selected(): confirm.click()
+    d.find_element(By.ID, "expiry-14").click()
+    if view_only: d.find_element(By.ID, "viewOnly").click()
+    receipt = d.find_element(By.ID, "requireReceipt")
+    if not receipt.is_selected(): receipt.click()
+    d.find_element(By.XPATH, "//main//form[@action='/compose/details']//button[@type='submit']").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.ID, "files") or x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    if not d.find_elements(By.ID, "files"):
+        fail(f"compose: details refused: {errors_shown(d)}")
+        return None
+    if screenshot: check(d, "compose-check")
+    paths = [write_file(name, data) for name, data in files]
+    if remove_one is not None and d.javascript:
+        extra = write_file("remove-me.txt", b"this file is removed before sending")
+        d.find_element(By.ID, "files").send_keys("\n".join(paths + [extra]))
+        WebDriverWait(d, 10).until(lambda x: len(x.find_elements(By.CSS_SELECTOR, "[data-selected-files] li")) == len(paths) + 1)
+        if screenshot: check(d, "compose-files-chosen")
+        d.find_element(By.XPATH, "//ul[@data-selected-files]/li[contains(., 'remove-me.txt')]//button").click()
+        listed = [li.text for li in d.find_elements(By.CSS_SELECTOR, "[data-selected-files] li")]
+        if len(listed) != len(paths) or any("remove-me" in t for t in listed): fail(f"compose: removing a file did not work: {listed}")
+    elif paths:
+        d.find_element(By.ID, "files").send_keys("\n".join(paths))
+    d.find_element(By.XPATH, "//main//form[@action='/compose/send']//button[@type='submit']").click()
+    if not arrived(d, r"/shares/[^/?]+\?sent=1$"):
+        fail(f"compose: sending did not reach the share ({d.current_url}): {errors_shown(d)}")
+        return None
+    if "Share sent" not in d.page_source: fail("compose: no confirmation panel after sending")
+    if screenshot: check(d, "share-sent")
+    return d.current_url.split("?")[0]
+
+
+def read_and_download(recipient, share_url, files, screenshot):
+    d = recipient.driver
+    go(d, "/inbox")
+    if screenshot: check(d, "inbox")
+    d.get(share_url)
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".marking"))
+    if screenshot: check(d, "share")
+    if d.find_element(By.CSS_SELECTOR, ".marking").text != "OFFICIAL-SENSITIVE": fail("share: no marking banner")
+    page = d.page_source
+    if page.find("For the child protection strategy meeting") > page.find("Papers for Thursday"):
+        fail("share: the purpose does not come before the message")
+    if XSS.split(">")[0] + "&gt;" not in page and "&lt;script data-xss&gt;" not in page:
+        fail("share: the XSS corpus is not shown as text")
+    for name, data in files:
+        links = d.find_elements(By.XPATH, f"//ul[@class='files']//a[@download and normalize-space(.)={json.dumps(name)}]")
+        if not links:
+            fail(f"share: no download link for {name!r}")
+            continue
+        if hashlib.sha256(recipient.fetch(links[0].get_attribute("href"))).digest() != hashlib.sha256(data).digest():
+            fail(f"share: {name!r} downloaded differs from what was sent")
+    click(d, "Confirm I have received this")
+    WebDriverWait(d, 10).until(lambda x: "You confirmed receipt" in x.page_source)
+    if screenshot: check(d, "share-confirmed")
+
+
+def reply(recipient, share_url, text, attachment, screenshot):
+    d = recipient.driver
+    d.get(share_url)
+    click(d, "Reply to")
+    arrived(d, r"/reply$")
+    if screenshot: check(d, "reply")
+    type_into(d, "message", text)
+    d.find_element(By.ID, "files").send_keys(write_file(*attachment))
+    d.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
+    if not arrived(d, r"/shares/[^/?]+\?sent=1$"):
+        fail(f"reply: not sent ({d.current_url}): {errors_shown(d)}")
+        return None
+    if screenshot: check(d, "reply-sent")
+    return d.current_url.split("?")[0]
+
+
+def track_and_withdraw(sender, share_url, reply_url, reply_file, screenshot):
+    d = sender.driver
+    go(d, "/inbox")
+    d.get(reply_url)
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".marking"))
+    if screenshot: check(d, "reply-received")
+    name, data = reply_file
+    link = d.find_elements(By.XPATH, f"//ul[@class='files']//a[@download and normalize-space(.)={json.dumps(name)}]")
+    if not link or hashlib.sha256(sender.fetch(link[0].get_attribute("href"))).digest() != hashlib.sha256(data).digest():
+        fail("the reply's file did not arrive intact")
+    if "This conversation" not in d.page_source: fail("the reply does not show its conversation")
+    go(d, "/sent")
+    if screenshot: check(d, "sent")
+    d.get(share_url)
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".timeline"))
+    if screenshot: check(d, "sender-share")
+    timeline = d.find_element(By.CSS_SELECTOR, ".timeline").text
+    for seen in ("Told a share is waiting", "Opened", "Downloaded a file", "Confirmed receipt", "Replied"):
+        if seen not in timeline: fail(f"sender timeline lacks {seen!r}: {timeline!r}")
+    click(d, "Withdraw this share")
+    arrived(d, r"/revoke$")
+    if screenshot: check(d, "revoke-confirm")
+    click(d, "Yes, withdraw it")
+    WebDriverWait(d, 10).until(lambda x: "Share withdrawn" in x.page_source)
+    if screenshot: check(d, "revoked")
+    d.get(share_url)
+    timeline = d.find_element(By.CSS_SELECTOR, ".timeline").text
+    for seen in ("Withdrawn", "Content destroyed"):
+        if seen not in timeline: fail(f"after withdrawing, the timeline lacks {seen!r}: {timeline!r}")
+
+
+def journey(admin, javascript, orgs, n):
+    """Two practitioners at different organisations, each with an authenticator app, do everything in the browser."""
+    label = "js" if javascript else "nojs"
+    shots = javascript or n == 2
+    alice = Person(f"alice{n}@merton.gov.uk", javascript)
+    bob = Person(f"bob{n}@nhs.net", javascript)
+    try:
+        alice_once = admin_add_person(admin, orgs[0], alice.email, f"Alice {XSS_SHORT} Smith", shots and javascript)
+        bob_once = admin_add_person(admin, orgs[1], bob.email, "Bob Jones", False)
+        if not alice_once or not bob_once: return
+        for person, once in ((alice, alice_once), (bob, bob_once)):
+            person.sign_in(once, expect=r"/account/password$")
+            change_password(person, once, f"harbour-lantern-{n}-{person.email[:3]}-violet", shots and person is alice)
+            codes = enrol_totp(person, decode_qr=javascript, screenshot=shots and person is alice)
+            go(person.driver, "/inbox")
+            person.driver.find_element(By.XPATH, "//header//button[contains(., 'Sign out')]").click()
+            arrived(person.driver, r"/sign-in$")
+            # Back in with the app's code; without JavaScript, Bob uses a recovery code instead.
+            person.sign_in(code=codes[0] if codes and person is bob and not javascript else None)
+        files = [(f"chronology-{label}.bin", os.urandom(300_000)), (XSS_FILE, b"notes\n" + XSS.encode())]
+        share = compose(alice, bob.email, f"Strategy meeting papers {label}", files, screenshot=shots, remove_one=True)
+        if not share: return
+        read_and_download(bob, share, files, shots)
+        reply_file = (f"reply-{label}.bin", os.urandom(50_000))
+        answer = reply(bob, share, "Thank you, read. " + XSS, reply_file, shots)
+        if answer: track_and_withdraw(alice, share, answer, reply_file, shots)
+        # Bob can no longer open it.
+        bob.driver.get(share)
+        if "No longer available" not in bob.driver.page_source and "Page not found" not in bob.driver.page_source:
+            fail(f"{label}: the withdrawn share still opens for its recipient")
+        if shots: check(bob.driver, "share-withdrawn")
+        if javascript: extras(alice, bob)
+    finally:
+        alice.quit()
+        bob.quit()
+
+
+def extras(alice, bob):
+    """View-only viewing, the rules pages, archives and partner passwords (JavaScript on, axe on every page)."""
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    files = [("case-notes.txt", b"Seen at home on Monday.\n" + XSS.encode()), ("photo.png", png), ("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")]
+    share = compose(alice, bob.email, "View-only notes", files, view_only=True)
+    if share:
+        d = bob.driver
+        d.get(share)
+        if d.find_elements(By.CSS_SELECTOR, "ul.files a[download]"): fail("view-only: a download link is offered")
+        check(d, "share-view-only")
+        d.find_element(By.XPATH, "//a[contains(., 'case-notes.txt') and contains(., 'View')]").click()
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".viewer__text"))
+        check(d, "view-text")
+        mark = d.find_element(By.ID, "watermark").text
+        if "Bob Jones" not in mark: fail(f"view-only: the watermark does not name the viewer: {mark!r}")
+        if "Seen at home on Monday." not in d.find_element(By.CSS_SELECTOR, ".viewer__text").text: fail("view-only: the text is not shown")
+        d.get(share)
+        d.find_element(By.XPATH, "//a[contains(., 'photo.png') and contains(., 'View')]").click()
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".viewer__picture"))
+        check(d, "view-picture")
+        d.get(share)
+        d.find_element(By.XPATH, "//a[contains(., 'report.pdf') and contains(., 'View')]").click()
+        WebDriverWait(d, 10).until(lambda x: "cannot be shown in the page" in x.page_source)
+        check(d, "view-not-viewable")
+        file_id = re.search(r"/files/([^/]+)/view", d.current_url).group(1)
+        try:
+            bob.fetch(share + f"/files/{file_id}")
+            fail("view-only: the file downloads anyway")
+        except urllib.error.HTTPError as error:
+            if error.code != 403: fail(f"view-only: a download answered {error.code}")
+        # The sender sees the views in the timeline.
+        alice.driver.get(share)
+        if "Viewed a file in the page" not in alice.driver.page_source: fail("view-only: the sender does not see the views")
+    d = alice.driver
+    # The channel advisor.
+    go(d, "/rules", "advisor")
+    type_into(d, "people", "many")
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    check(d, "advisor-error")
+    type_into(d, "people", "3")
+    type_into(d, "to", "someone@nhs.net")
+    d.find_element(By.ID, "urgency-urgent").click()
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".channels"))
+    check(d, "advisor-answer")
+    if not d.find_elements(By.CSS_SELECTOR, ".channel .checklist"): fail("advisor: no checklists")
+    # Printable fax cover sheet and envelope labels.
+    go(d, "/rules/fax-cover-sheet", "fax-cover-form")
+    for field, value in (("toName", "Dr Patel " + XSS_SHORT), ("toOrganisation", "St Helier " + XSS_SHORT), ("toFax", "020 8296 0000"), ("pages", "3")):
+        type_into(d, field, value)
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".printable"))
+    check(d, "fax-cover-sheet")
+    go(d, "/rules/envelope-labels", "envelope-form")
+    type_into(d, "toName", "Dr Patel " + XSS_SHORT)
+    type_into(d, "toAddress", "St Helier Hospital\nWrythe Lane\n" + XSS_SHORT)
+    type_into(d, "returnAddress", "Merton Civic Centre")
+    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".printable"))
+    check(d, "envelope-labels")
+    # An encrypted archive of a share: the password shown once, the archive opens with it.
+    files = [("letter.txt", b"For the family's solicitor.\n")]
+    share = compose(alice, bob.email, "Letter for the solicitor", files)
+    if share:
+        d.get(share)
+        d.find_element(By.LINK_TEXT, "Make an encrypted archive of this share").click()
+        arrived(d, r"/export$")
+        check(d, "export")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.ID, "archive-password"))
+        check(d, "export-ready")
+        password = d.find_element(By.ID, "archive-password").text.strip()
+        archive = alice.fetch(d.find_element(By.PARTIAL_LINK_TEXT, "Download the archive").get_attribute("href"))
+        import pyzipper
+        with pyzipper.AESZipFile(io.BytesIO(archive)) as z:
+            z.setpassword(password.encode())
+            names = z.namelist()
+            if not any(z.read(n) == files[0][1] for n in names): fail(f"export: the archive does not hold the file ({names})")
+    # Partner passwords: make one, show it, change it.
+    go(d, "/archive-passwords", "partner-passwords")
+    type_into(d, "partner", "St Helier " + XSS_SHORT)
+    type_into(d, "purpose", "Monthly returns " + XSS_SHORT)
+    type_into(d, "rotateDays", "90")
+    d.find_element(By.XPATH, "//main//form[@action='/archive-passwords']//button").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.ID, "revealed-password"))
+    check(d, "partner-password-made")
+    shown = d.find_element(By.ID, "revealed-password")
+    first = shown.text
+    d.find_element(By.XPATH, "//button[starts-with(normalize-space(.), 'Change')]").click()
+    WebDriverWait(d, 10).until(staleness_of(shown))
+    if d.find_element(By.ID, "revealed-password").text == first: fail("partner passwords: changing kept the same password")
+    check(d, "partner-password-changed")
+
+
+def administration(admin, orgs):
+    """Disable, enable and reset the second factor of someone; check the audit trail."""
+    d = admin.driver
+    carol = Person("carol@nhs.net", True)
+    try:
+        once = admin_add_person(admin, orgs[1], carol.email, "Carol Ward", False)
+        carol.sign_in(once, expect=r"/account/password$")
+        change_password(carol, once, "meadow-copper-thistle-lamp", False)
+        d.get(orgs[1])
+        d.find_element(By.LINK_TEXT, "Carol Ward").click()
+        arrived(d, r"/admin/users/")
+        check(d, "admin-user")
+        type_into(d, "jobTitle", "Ward sister " + XSS_SHORT)
+        click(d, "Save changes")
+        WebDriverWait(d, 10).until(lambda x: "Changes saved" in x.page_source)
+        check(d, "admin-user-saved")
+        click(d, "Disable this account")
+        WebDriverWait(d, 10).until(lambda x: "can no longer sign in" in x.page_source)
+        check(d, "admin-user-disabled")
+        carol.driver.get(base + "/inbox")
+        if not arrived(carol.driver, r"/sign-in$"): fail("a disabled account's session still works")
+        click(d, "Enable this account")
+        WebDriverWait(d, 10).until(lambda x: "can sign in again" in x.page_source)
+        carol.sign_in()
+        enrol_totp(carol, decode_qr=False, screenshot=False)
+        d.refresh()
+        click(d, "Remove their authenticator app")
+        WebDriverWait(d, 10).until(lambda x: "authenticator app was removed" in x.page_source)
+        carol.secret = None
+        carol.sign_in()
+        go(d, "/admin")
+        click(d, "Check the audit trail now")
+        WebDriverWait(d, 30).until(lambda x: x.find_elements(By.ID, "audit-result"))
+        check(d, "admin-audit")
+        if "intact" not in d.find_element(By.ID, "audit-result").text: fail("the audit trail is not reported intact")
+        # Not an administrator: the pages are not found.
+        carol.driver.get(base + "/admin")
+        if "Page not found" not in carol.driver.page_source: fail("a practitioner can open the administration pages")
+    finally:
+        carol.quit()
+
+
+admin = Person("admin@safehaven.invalid", True)
+try:
+    # The first administrator: the one-time password from the start-up banner must be changed first.
+    once = first_admin_password()
+    go(admin.driver, "/", "sign-in")
+    admin.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(admin.driver, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    check(admin.driver, "sign-in-error")
+    admin.sign_in(once, expect=r"/account/password$")
+    change_password(admin, once, "lantern-violet-harbour-beacon", True)
+    check(admin.driver, "inbox-empty")
+    orgs = [admin_add_organisation(admin, "Merton Council " + XSS_SHORT, "merton.gov.uk", True),
+            admin_add_organisation(admin, "St Helier Hospital", "nhs.net", False)]
+    check(admin.driver, "admin-organisation-people")
+    journey(admin, True, orgs, 1)
+    nojs_admin = Person(admin.email, False)
+    nojs_admin.password = admin.password
+    nojs_admin.sign_in()
+    try:
+        journey(nojs_admin, False, orgs, 2)
+    finally:
+        nojs_admin.quit()
+    administration(admin, orgs)
+    # Signing out everywhere ends this browser's session too.
+    go(admin.driver, "/account")
+    click(admin.driver, "Sign out everywhere")
+    if not arrived(admin.driver, r"/sign-in$"): fail("sign out everywhere did not return to sign-in")
+    admin.driver.get(base + "/admin")
+    if not arrived(admin.driver, r"/sign-in$"): fail("the administration pages are visible after signing out everywhere")
+finally:
+    admin.quit()
+
+shots = sorted(os.listdir(artefacts))
+print(f"browser-{kind}: {len(pages_checked)} pages checked, {len(shots)} screenshots in {artefacts}")
+if failures:
+    print(f"browser-{kind}: {len(failures)} failures")
+    sys.exit(1)
+print(f"browser-{kind}: every journey passed with JavaScript on and off; axe found no violations; no XSS")
