@@ -8,43 +8,6 @@ import Testing
 
 /// The web pages' session: cookies, form tokens, timeouts, and the line between pages and API.
 @Suite struct WebSessionTests {
-    struct Browser {
-        let api: API
-        var cookies: [String: String] = [:]
-
-        mutating func request(_ method: HTTPRequest.Method, _ path: String, form: [String: String]? = nil) async throws -> API.Reply {
-            var headers = HTTPFields()
-            if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
-            var body: ByteBuffer?
-            if let form {
-                headers[.contentType] = "application/x-www-form-urlencoded"
-                body = ByteBuffer(string: form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-                    .joined(separator: "&"))
-            }
-            let reply = try await api.client.execute(uri: path, method: method, headers: headers, body: body) { response in
-                API.Reply(status: response.status, headers: response.headers, body: response.body)
-            }
-            for header in reply.headers[values: .setCookie] {
-                let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                if header.contains("Max-Age=0") { cookies[String(pair[0])] = nil } else { cookies[String(pair[0])] = String(pair[1]) }
-            }
-            return reply
-        }
-
-        var page: (API.Reply) -> String = { String(buffer: $0.body) }
-
-        static func field(_ name: String, in html: String) -> String? {
-            guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
-            return String(html[range.upperBound...].prefix { $0 != "\"" })
-        }
-
-        mutating func signIn(_ email: String, _ password: String) async throws -> API.Reply {
-            let form = try await request(.get, "/sign-in")
-            let token = try #require(Self.field("csrf", in: String(buffer: form.body)))
-            return try await request(.post, "/sign-in", form: ["csrf": token, "email": email, "password": password])
-        }
-    }
-
     @Test(arguments: TestDatabase.available)
     func signInSetsASafeCookieThatTheAPIIgnores(db: TestDatabase) async throws {
         try await withAPI(db, configure: { $0.publicURL = "https://safehaven.example.gov.uk" }) { api, _, _ in

@@ -32,16 +32,14 @@ struct ComposeState: Sendable, Equatable {
                    viewOnly: self["viewOnly"] == "yes", requireReceipt: self["requireReceipt"] == "yes")
     }
 
-    /// The form field an error from the share service belongs to.
-    static func field(for error: SafehavenError) -> String {
+    /// The form field an error from a service belongs to, when its code says; nil otherwise.
+    static func field(for error: SafehavenError) -> String? {
         switch error.code {
         case "personal_data_in_subject": return "subject"
         case "unknown_recipient": return "recipients"
         case "invalid_expires_at": return "expiry"
-        case "invalid_marking", "marking_not_accredited", "unknown_marking": return "marking"
         default:
-            if error.code.hasPrefix("invalid_") { return String(error.code.dropFirst("invalid_".count)) }
-            return "subject"
+            return error.code.hasPrefix("invalid_") ? String(error.code.dropFirst("invalid_".count)) : nil
         }
     }
 }

@@ -79,7 +79,7 @@ extension WebController {
                 return redirect("/admin/organisations/\(org.id)")
             } catch {
                 let e = try Self.fieldError(conflictAsForm(error), default: "name")
-                form.errors = [.init(field: e.field == "domain" ? "domains" : e.field, message: e.message)]
+                form.errors = [.init(field: ["name", "switchboard", "address"].contains(e.field) ? e.field : "domains", message: e.message)]
                 return try render(form, context: context)
             }
         }

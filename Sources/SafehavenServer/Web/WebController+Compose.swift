@@ -73,9 +73,9 @@ extension WebController {
 
     /// Turns a refusal from the service into an error beside the field it concerns; anything
     /// else is not a form error and becomes an error page.
-    static func fieldError(_ error: Error, default field: String? = nil) throws -> FieldError {
+    static func fieldError(_ error: Error, default field: String = "subject") throws -> FieldError {
         guard let e = error as? SafehavenError, e.kind == .unprocessable || e.kind == .badRequest else { throw error }
-        return FieldError(field: field ?? ComposeState.field(for: e), message: e.message)
+        return FieldError(field: ComposeState.field(for: e) ?? field, message: e.message)
     }
 
     @Sendable func composeRecipients(_ request: Request, context: AppRequestContext) async throws -> Response {
