@@ -607,7 +607,18 @@ try:
     journey(admin, True, orgs, 1)
     nojs_admin = Person(admin.email, False)
     nojs_admin.password = admin.password
-    nojs_admin.sign_in()
+    # With the keyboard alone: Tab from the top of the page to each field, Enter to sign in.
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.common.action_chains import ActionChains
+    keyboard = nojs_admin.driver
+    keyboard.get(base + "/sign-in")
+    order = []
+    for _ in range(3):
+        ActionChains(keyboard).send_keys(Keys.TAB).perform()
+        order.append(keyboard.switch_to.active_element.get_attribute("id") or keyboard.switch_to.active_element.get_attribute("class"))
+    if order[-1] != "email": fail(f"keyboard: Tab order on the sign-in page is {order}")
+    ActionChains(keyboard).send_keys(nojs_admin.email, Keys.TAB, nojs_admin.password, Keys.ENTER).perform()
+    if not arrived(keyboard, r"/inbox$"): fail(f"keyboard: signing in with the keyboard alone did not reach the inbox ({keyboard.current_url})")
     try:
         journey(nojs_admin, False, orgs, 2)
     finally:
