@@ -44,6 +44,7 @@ public enum Migrations {
         tokenLastUsed,
         mustChangePassword,
         recoveryCodes,
+        outbox,
     ]
 }
 

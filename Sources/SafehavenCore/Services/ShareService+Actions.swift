@@ -13,8 +13,13 @@ extension ShareService {
         let now = deps.clock.now()
         mine.receiptAt = now
         let ids = deps.ids
+        let share = access.share
         try await deps.store.write { [mine] tx in
             try await tx.updateState(of: mine)
+            if let sender = try await tx.user(id: share.senderID) {
+                let organisation = try await tx.organisation(id: user.organisationID)?.name
+                try await tx.enqueue(Notifications.receipt(share, by: user, organisation: organisation, senderEmail: sender.email, ids: ids, at: now))
+            }
             try await tx.insert(TrackingEvent(id: ids.next(), shareID: shareID, recipientID: mine.id, type: .receiptConfirmed, at: now))
             try await tx.appendAudit(AuditEntry(.shareReceipt, actor: user.id, organisation: user.organisationID, target: shareID), at: now)
         }
@@ -50,6 +55,10 @@ extension ShareService {
         let revoked = try await deps.store.write { tx in
             guard try await tx.markRevoked(shareID: share.id, at: now) else { return false }
             try await Self.trackAll(.revoked, share: share, at: now, ids: ids, in: tx)
+            let organisation = try await tx.organisation(id: user.organisationID)?.name
+            for recipient in try await tx.recipients(shareID: share.id) where recipient.deletedAt == nil {
+                try await tx.enqueue(Notifications.revoked(share, to: recipient, sender: user, senderOrganisation: organisation, ids: ids, at: now))
+            }
             try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
             return true
         }

@@ -154,13 +154,17 @@ extension ShareService {
         do {
             organisations = try await deps.store.write { tx in
                 try await tx.insert(share)
+                let organisations = try await tx.organisations(ids: Array(Set(people.map(\.organisationID) + [sender.organisationID])))
+                let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 for recipient in recipients {
                     try await tx.insert(recipient)
+                    // The notice is queued with the share: both commit, or neither does.
+                    try await tx.enqueue(Notifications.announce(share, to: recipient, sender: sender,
+                                                                senderOrganisation: named[sender.organisationID]?.name,
+                                                                isReply: parent != nil, ids: ids, at: now))
                     try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
                 }
                 for file in files { try await tx.insert(file) }
-                let organisations = try await tx.organisations(ids: Array(Set(people.map(\.organisationID) + [sender.organisationID])))
-                let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 for person in people {
                     try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender,
                                                             recipient: PersonSummary(person, organisation: named[person.organisationID]),
