@@ -46,6 +46,7 @@ public enum Commands {
             }
             let app = try buildApplication(runtime: runtime) { port in
                 say("Safehaven is listening on http://\(config.host):\(port)")
+                say("Notifications go to \(runtime.mailDescription).")
             }
             try await app.runService()
         } catch {

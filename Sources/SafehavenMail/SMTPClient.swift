@@ -63,7 +63,10 @@ public struct SMTPClient: Sendable {
     /// Sends every message over one connection, in order. A failure to connect, a refusal of the
     /// connection or an unusable relay is thrown (every message is then temporary or, for a
     /// relay refusing STARTTLS when required, permanent until the settings change).
-    public func send(_ messages: [(envelopeFrom: String, message: MailMessage)]) async throws -> [Outcome] {
+    /// `settled` is called with each message's outcome as soon as the relay has answered, so a
+    /// caller can record an acceptance before the next message goes.
+    public func send(_ messages: [(envelopeFrom: String, message: MailMessage)],
+                     settled: @escaping @Sendable (Int, Outcome) async -> Void = { _, _ in }) async throws -> [Outcome] {
         let settings = self.settings
         let tls: NIOSSLContext? = settings.startTLS == .none ? nil : try Self.tlsContext(caFile: settings.caFile)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -80,7 +83,7 @@ public struct SMTPClient: Sendable {
             }
         return try await channel.executeThenClose { inbound, outbound in
             var session = SMTPSession(settings: settings, channel: channel.channel, replies: inbound.makeAsyncIterator(), writer: outbound)
-            return try await session.run(messages, tls: tls)
+            return try await session.run(messages, tls: tls, settled: settled)
         }
     }
 

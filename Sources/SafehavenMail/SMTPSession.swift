@@ -55,7 +55,8 @@ struct SMTPSession {
         capabilities.first { $0.hasPrefix("SIZE ") }.flatMap { Int($0.dropFirst(5).trimmingCharacters(in: .whitespaces)) }.flatMap { $0 > 0 ? $0 : nil }
     }
 
-    mutating func run(_ messages: [(envelopeFrom: String, message: MailMessage)], tls: NIOSSLContext?) async throws -> [SMTPClient.Outcome] {
+    mutating func run(_ messages: [(envelopeFrom: String, message: MailMessage)], tls: NIOSSLContext?,
+                      settled: @Sendable (Int, SMTPClient.Outcome) async -> Void) async throws -> [SMTPClient.Outcome] {
         let greeting = try await reply()
         guard greeting.code == 220 else { throw SMTPError.refused(greeting) }
         try await hello()
@@ -78,8 +79,10 @@ struct SMTPSession {
             try await authenticate(username, password)
         }
         var outcomes: [SMTPClient.Outcome] = []
-        for (from, message) in messages {
-            outcomes.append(try await deliver(message, from: from))
+        for (index, (from, message)) in messages.enumerated() {
+            let outcome = try await deliver(message, from: from)
+            await settled(index, outcome)
+            outcomes.append(outcome)
         }
         _ = try? await command("QUIT")
         return outcomes

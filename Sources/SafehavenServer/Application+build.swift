@@ -56,14 +56,19 @@ public func buildApplication(
     var logger = runtime.logger
     logger.logLevel = runtime.config.logLevel
     var services: [any Service] = [DatabaseService(runtime: runtime)]
+    let port = BoundPort(runtime.config.port)
     if runJobs {
         services.append(BackgroundJobs(runtime: runtime, interval: .seconds(runtime.config.jobInterval)))
         services.append(AuditCheckpointJob(runtime: runtime))
+        services.append(OutboxService(worker: try runtime.outboxWorker(port: port), interval: .seconds(runtime.config.mail.intervalSeconds)))
     }
     return Application(
         router: try buildRouter(runtime: runtime),
         configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Safehaven"),
         services: services,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        onServerRunning: { channel in
+            port.set(channel.localAddress?.port ?? 0)
+            await onServerRunning(channel.localAddress?.port ?? 0)
+        },
         logger: logger)
 }

@@ -33,6 +33,8 @@ public struct AppConfig: Sendable {
     public var publicURL: String?
     /// Bearer token a metrics scraper must present; without one, `/metrics` is not served.
     public var metricsToken: String?
+    /// Notifications: the mail relay, or files when there is none.
+    public var mail = MailConfig()
 
     /// The lowest scrypt cost (log2 N) allowed outside tests: 2^17, as current guidance asks.
     public static let minimumPasswordCost = 17
@@ -83,7 +85,8 @@ public struct AppConfig: Sendable {
     /// Reads the environment; command-line options given by the caller take precedence.
     public static func fromEnvironment(
         _ env: [String: String] = ProcessInfo.processInfo.environment,
-        dataDirectory: String? = nil, databaseURL: String? = nil, host: String? = nil, port: Int? = nil
+        dataDirectory: String? = nil, databaseURL: String? = nil, host: String? = nil, port: Int? = nil,
+        mail mailFlags: MailConfig.Overrides = .init()
     ) throws -> AppConfig {
         let dir = dataDirectory ?? env[Variable.dataDirectory] ?? "./data"
         var config = AppConfig(dataDirectory: URL(fileURLWithPath: dir, isDirectory: true).standardizedFileURL)
@@ -135,6 +138,7 @@ public struct AppConfig: Sendable {
         if let email = env[Variable.adminEmail] { config.adminEmail = email }
         config.policyProfile = env[Variable.policyProfile].flatMap { $0.isEmpty ? nil : $0 }
         config.policyFile = env[Variable.policyFile].flatMap { $0.isEmpty ? nil : $0 }
+        config.mail = try MailConfig.read(env, mailFlags, publicURL: config.publicURL)
         return config
     }
 }

@@ -24,8 +24,8 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "postgres://… URL or SQLite path (default <data-dir>/safehaven.sqlite).")
     var databaseURL: String?
 
-    func config(host: String? = nil, port: Int? = nil) throws -> AppConfig {
-        try AppConfig.fromEnvironment(dataDirectory: dataDir, databaseURL: databaseURL, host: host, port: port)
+    func config(host: String? = nil, port: Int? = nil, mail: MailConfig.Overrides = .init()) throws -> AppConfig {
+        try AppConfig.fromEnvironment(dataDirectory: dataDir, databaseURL: databaseURL, host: host, port: port, mail: mail)
     }
 }
 

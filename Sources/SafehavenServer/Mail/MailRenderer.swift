@@ -1,0 +1,75 @@
+import Foundation
+import SafehavenCore
+import SafehavenMail
+
+/// Writes an outbox row as an email: the same words as plain text and HTML, from the two mail
+/// templates. It says who sent what kind of thing and links to it; the payload holds nothing
+/// more, so nothing more can leak.
+struct MailRenderer: Sendable {
+    let pages: PageRenderer
+    let from: String
+    /// `https://safehaven.example.org`, without a trailing slash (known once the server listens).
+    let base: @Sendable () -> String
+    var baseURL: String { base() }
+
+    var host: String { URL(string: baseURL)?.host ?? "safehaven.invalid" }
+
+    struct Content: Sendable {
+        var subject: String
+        var heading: String
+        var paragraphs: [String]
+        var link: String?
+        var linkText: String
+    }
+
+    func content(_ m: OutboxMessage) -> Content {
+        let p = m.payload
+        let who = [p["senderName"] ?? "", p["senderOrganisation"] ?? ""].filter { !$0.isEmpty }.joined(separator: " at ")
+        let marking = p["marking"] ?? "OFFICIAL"
+        let until = p["expires"].flatMap(ISODate.parse).map(WebFormat.date)
+        let link = p["path"].map { baseURL + $0 }
+        switch m.kind {
+        case .shareAnnounced:
+            return Content(subject: "A secure share is waiting for you", heading: "You have a secure share",
+                           paragraphs: ["\(who) has shared information marked \(marking) with you through Safehaven.",
+                                        "Sign in to read it" + (until.map { ". It is available until \($0)." } ?? ".")],
+                           link: link, linkText: "Open the share")
+        case .replied:
+            return Content(subject: "A reply is waiting for you", heading: "You have a reply",
+                           paragraphs: ["\(who) has replied through Safehaven to a share you sent. The reply is marked \(marking).",
+                                        "Sign in to read it."],
+                           link: link, linkText: "Open the reply")
+        case .receiptConfirmed:
+            let person = [p["personName"] ?? "", p["personOrganisation"] ?? ""].filter { !$0.isEmpty }.joined(separator: " at ")
+            return Content(subject: "Receipt confirmed", heading: "Receipt confirmed",
+                           paragraphs: ["\(person) has confirmed they received a share you sent, marked \(marking)."],
+                           link: link, linkText: "See what has happened to it")
+        case .revoked:
+            return Content(subject: "A share sent to you was withdrawn", heading: "A share was withdrawn",
+                           paragraphs: ["\(who) has withdrawn a share marked \(marking) that was sent to you. It can no longer be opened and its content has been destroyed.",
+                                        "If you downloaded any of its files, delete them unless your work requires you to keep them."],
+                           link: nil, linkText: "")
+        case .expiringSoon:
+            return Content(subject: "A share sent to you expires soon", heading: "A share expires soon",
+                           paragraphs: ["A share marked \(marking) that was sent to you has not been opened yet" + (until.map { ". It will no longer be available after \($0)." } ?? "."),
+                                        "Sign in to read it before then."],
+                           link: link, linkText: "Open the share")
+        case .invitation:
+            return Content(subject: "You have been invited to Safehaven", heading: "You have been invited to Safehaven",
+                           paragraphs: ["\(who) wants to share information marked \(marking) with you securely through Safehaven.",
+                                        "Follow the link to set a password and an authenticator app; then you can read what was sent and reply." +
+                                            (until.map { " The link works until \($0)." } ?? "")],
+                           link: link, linkText: "Set up your access")
+        }
+    }
+
+    func message(_ m: OutboxMessage) throws -> MailMessage {
+        let c = content(m)
+        let values: [String: Any] = ["heading": c.heading, "paragraphs": c.paragraphs, "link": c.link as Any, "linkText": c.linkText]
+        return MailMessage(
+            from: .init(name: "Safehaven", email: from), to: .init(email: m.to), subject: c.subject,
+            messageID: "\(m.messageID)@\(host)", date: m.createdAt,
+            text: try pages.render("mail-text", values), html: try pages.render("mail-html", values),
+            headers: [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")])
+    }
+}
