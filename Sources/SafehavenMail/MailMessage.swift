@@ -54,8 +54,9 @@ public struct MailMessage: Sendable, Equatable {
             "MIME-Version: 1.0",
         ]
         for (name, value) in headers { lines.append("\(name): \(Self.ascii(value))") }
-        lines += [
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+        lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        let head = lines.map(Self.folded)
+        let body: [String] = [
             "",
             "This is a message in MIME format.",
             "--\(boundary)",
@@ -71,7 +72,7 @@ public struct MailMessage: Sendable, Equatable {
             "--\(boundary)--",
             "",
         ]
-        return lines.map(Self.folded).joined(separator: "\r\n")
+        return (head + body).joined(separator: "\r\n")
     }
 
     /// RFC 5322 §3.3, in UTC.
@@ -115,7 +116,8 @@ public struct MailMessage: Sendable, Equatable {
 
     /// Header lines longer than 78 characters are folded at a space (RFC 5322 §2.2.3).
     static func folded(_ line: String) -> String {
-        guard line.count > 78, line.contains(": "), !line.hasPrefix(" ") else { return line }
+        // A Message-ID stays on one line (allowed up to 998 characters): some readers match it whole.
+        guard line.count > 78, line.contains(": "), !line.hasPrefix(" "), !line.hasPrefix("Message-ID:") else { return line }
         var out: [String] = [], current = ""
         for word in line.split(separator: " ", omittingEmptySubsequences: false) {
             if !current.isEmpty && current.count + word.count + 1 > 76 {

@@ -146,9 +146,9 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         let length = end - buffer.readerIndex + 1
-        var line = buffer.readString(length: length) ?? ""
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-        let bytes = Array(line.utf8)
+        var bytes = buffer.readBytes(length: length) ?? []
+        // Bytes, not characters: to Swift "\r\n" is one character.
+        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
         guard bytes.count >= 3, let value = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200..<600).contains(value),
               bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-") else { throw SMTPError.malformedReply }
         if let code, code != value { throw SMTPError.malformedReply }

@@ -131,14 +131,19 @@ struct SMTPSession {
     /// The message with every line that starts with a dot given a second one (RFC 5321
     /// §4.5.2), then the end-of-data line.
     static func dotStuffed(_ text: String) -> ByteBuffer {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for line in text.components(separatedBy: "\r\n") {
-            if line.hasPrefix(".") { out += "." }
-            out += line + "\r\n"
+        // Bytes throughout: to Swift "\r\n" is one character, which makes counting treacherous.
+        var bytes = Array(text.utf8)
+        if !(bytes.count >= 2 && bytes[bytes.count - 2] == 13 && bytes[bytes.count - 1] == 10) { bytes += [13, 10] }
+        var out = ByteBuffer()
+        out.reserveCapacity(bytes.count + 64)
+        var lineStart = true
+        for byte in bytes {
+            if lineStart && byte == UInt8(ascii: ".") { out.writeInteger(UInt8(ascii: ".")) }
+            out.writeInteger(byte)
+            lineStart = byte == 10
         }
-        if out.hasSuffix("\r\n\r\n") { out.removeLast(2) }
-        return ByteBuffer(string: out + ".\r\n")
+        out.writeString(".\r\n")
+        return out
     }
 
     static func isAddress(_ host: String) -> Bool {

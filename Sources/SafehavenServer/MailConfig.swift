@@ -14,6 +14,11 @@ public struct MailConfig: Sendable {
     public var deadAfterHours = 48
     /// Seconds between looks at the outbox.
     public var intervalSeconds = 5
+    /// The first retry waits this long (then twice as long each time, up to an hour).
+    public var retrySeconds = 30
+    /// How long a worker's claim on a batch lasts; a killed worker's batch is taken up after it.
+    /// Must be longer than a batch takes to send.
+    public var leaseSeconds = 300
 
     public init() {}
 
@@ -27,6 +32,8 @@ public struct MailConfig: Sendable {
         public static let from = "SAFEHAVEN_MAIL_FROM"
         public static let deadAfterHours = "SAFEHAVEN_OUTBOX_DEAD_AFTER_HOURS"
         public static let interval = "SAFEHAVEN_OUTBOX_INTERVAL"
+        public static let retrySeconds = "SAFEHAVEN_OUTBOX_RETRY_SECONDS"
+        public static let leaseSeconds = "SAFEHAVEN_OUTBOX_LEASE_SECONDS"
     }
 
     /// Values given on the command line, which win over the environment.
@@ -59,6 +66,14 @@ public struct MailConfig: Sendable {
         if let raw = env[Variable.interval] {
             guard let seconds = Int(raw), (1...3600).contains(seconds) else { throw ConfigError("\(Variable.interval) must be 1 to 3600 seconds") }
             mail.intervalSeconds = seconds
+        }
+        if let raw = env[Variable.retrySeconds] {
+            guard let seconds = Int(raw), (1...3600).contains(seconds) else { throw ConfigError("\(Variable.retrySeconds) must be 1 to 3600 seconds") }
+            mail.retrySeconds = seconds
+        }
+        if let raw = env[Variable.leaseSeconds] {
+            guard let seconds = Int(raw), (1...3600).contains(seconds) else { throw ConfigError("\(Variable.leaseSeconds) must be 1 to 3600 seconds") }
+            mail.leaseSeconds = seconds
         }
         guard let host = value(given.host, Variable.host) else { return mail }
         var relay = SMTPClient.Settings(host: host)

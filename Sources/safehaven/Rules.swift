@@ -149,3 +149,39 @@ struct Accredited: AsyncParsableCommand {
         }
     }
 }
+
+struct OutboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "Notifications that could not be delivered: list them, send them again, or drop them.",
+        subcommands: [List.self, Retry.self, Purge.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print failed notifications (id, state, kind, to, attempts, queued, last error).")
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Every notification, not only the failed ones.") var all = false
+        func run() async throws {
+            do { print(try await Commands.listOutbox(config: try store.config(), all: all)) } catch { throw fail(error) }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a failed notification again (same Message-ID).")
+        @OptionGroup var store: StoreOptions
+        @Argument var id: String
+        func run() async throws {
+            do { print(try await Commands.retryOutbox(config: try store.config(), id: id)) } catch { throw fail(error) }
+        }
+    }
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove one failed notification, or all of them with --all.")
+        @OptionGroup var store: StoreOptions
+        @Argument var id: String?
+        @Flag(help: "Every failed notification.") var all = false
+        func run() async throws {
+            guard all != (id != nil) else { throw ValidationError("give the id of one failed notification, or --all") }
+            do { print(try await Commands.purgeOutbox(config: try store.config(), id: id)) } catch { throw fail(error) }
+        }
+    }
+}

@@ -13,7 +13,8 @@ struct Safehaven: AsyncParsableCommand {
         abstract: "Share personal information securely between organisations, on the record.",
         subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Token.self, Audit.self,
                       Keys.self, BackupCommand.self, RestoreCommand.self, Accredited.self,
-                      Route.self, Advise.self, CheckSubject.self, CoverSheet.self, Envelope.self, Archive.self])
+                      Route.self, Advise.self, CheckSubject.self, CoverSheet.self, Envelope.self, Archive.self,
+                      OutboxCommand.self])
 }
 
 /// Where the store is; every command takes these so it works on the store a running server uses.

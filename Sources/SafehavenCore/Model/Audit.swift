@@ -15,6 +15,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case userDisabled = "user.disabled"
     case userEnabled = "user.enabled"
     case userUpdated = "user.updated"
+    case notificationRetried = "notification.retried"
+    case notificationsPurged = "notification.purged"
     case tokenCreated = "token.created"
     case shareCreated = "share.created"
     case shareOpened = "share.opened"

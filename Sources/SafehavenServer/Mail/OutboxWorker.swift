@@ -18,9 +18,12 @@ struct OutboxWorker: Sendable {
     let renderer: MailRenderer
     let logger: Logger
     let deadAfter: TimeInterval
+    /// The first retry's wait.
+    let retryBase: TimeInterval
     /// Who holds a claim: distinct per process, so a lapsed lease from a killed one is recognisable.
     let owner: String
-    static let lease: TimeInterval = 300
+    /// How long a claim lasts.
+    let lease: TimeInterval
     static let batchSize = 20
 
     /// One pass; returns how many messages were handed over and accepted.
@@ -28,7 +31,7 @@ struct OutboxWorker: Sendable {
     func runOnce() async throws -> Int {
         let now = deps.clock.now()
         let owner = self.owner
-        let claimed = try await deps.store.write { try await $0.claimOutbox(owner: owner, now: now, until: now.addingTimeInterval(Self.lease), limit: Self.batchSize) }
+        let claimed = try await deps.store.write { try await $0.claimOutbox(owner: owner, now: now, until: now.addingTimeInterval(lease), limit: Self.batchSize) }
         guard !claimed.isEmpty else { return 0 }
         var batch: [(envelopeFrom: String, message: MailMessage)] = []
         var sendable: [OutboxMessage] = []
@@ -85,7 +88,7 @@ struct OutboxWorker: Sendable {
 
     /// 30 s, 60 s, 120 s… up to an hour, each between half and all of that (jitter spreads retries).
     func backoff(attempts: Int) -> TimeInterval {
-        let base = min(30 * pow(2, Double(max(0, attempts - 1))), 3600)
+        let base = min(retryBase * pow(2, Double(max(0, attempts - 1))), 3600)
         let jitter = Double(deps.random.bytes(2).reduce(0) { $0 << 8 | Int($1) }) / 65535
         return base * (0.5 + 0.5 * jitter)
     }

@@ -25,7 +25,9 @@ extension Runtime {
                      renderer: MailRenderer(pages: try PageRenderer(), from: config.mail.from,
                                             base: { Runtime.linkBase(publicURL: publicURL, host: host, port: port.value) }),
                      logger: logger, deadAfter: TimeInterval(config.mail.deadAfterHours) * 3600,
-                     owner: "worker-\(ProcessInfo.processInfo.processIdentifier)-\(deps.ids.next())")
+                     retryBase: TimeInterval(config.mail.retrySeconds),
+                     owner: "worker-\(ProcessInfo.processInfo.processIdentifier)-\(deps.ids.next())",
+                     lease: TimeInterval(config.mail.leaseSeconds))
     }
 }
 
