@@ -399,8 +399,9 @@ def track_and_withdraw(sender, share_url, reply_url, reply_file, screenshot):
     d.get(share_url)
     WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".timeline"))
     if screenshot: check(d, "sender-share")
+    if "Email notice: handed over for delivery" not in d.page_source: fail("the sender does not see the email notice handed over")
     timeline = d.find_element(By.CSS_SELECTOR, ".timeline").text
-    for seen in ("Told a share is waiting", "Opened", "Downloaded a file", "Confirmed receipt", "Replied"):
+    for seen in ("Email notice queued", "Opened", "Downloaded a file", "Confirmed receipt", "Replied"):
         if seen not in timeline: fail(f"sender timeline lacks {seen!r}: {timeline!r}")
     click(d, "Withdraw this share")
     arrived(d, r"/revoke$")

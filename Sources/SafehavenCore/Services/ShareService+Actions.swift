@@ -82,17 +82,21 @@ extension ShareService {
     public struct TrackingReport: Sendable {
         public let share: Share
         public let recipients: [(Recipient, [TrackingEvent])]
+        /// The email telling each addressee the share is waiting, by address: queued, accepted by
+        /// the mail relay, or failed.
+        public let notices: [String: OutboxMessage]
     }
 
     /// Per-addressee history, for the sender only.
     public func tracking(_ shareID: String, by user: User) async throws -> TrackingReport {
         let access = try await access(shareID, by: user)
         try access.requireSender("not_the_sender", "Only the sender can see who has opened a share.")
-        let (recipients, events) = try await deps.store.read { db in
-            (try await db.recipients(shareID: shareID), try await db.tracking(shareID: shareID))
+        let (recipients, events, outbox) = try await deps.store.read { db in
+            (try await db.recipients(shareID: shareID), try await db.tracking(shareID: shareID), try await db.outboxMessages(shareID: shareID))
         }
+        let announces = outbox.filter { $0.kind == .shareAnnounced || $0.kind == .replied }
         return TrackingReport(share: access.share, recipients: recipients.map { r in
             (r, events.filter { $0.recipientID == r.id || $0.recipientID == nil })
-        })
+        }, notices: Dictionary(announces.map { ($0.to, $0) }, uniquingKeysWith: { _, last in last }))
     }
 }

@@ -147,7 +147,10 @@ struct ShareController {
         return TrackingDTO(
             shareId: report.share.id, status: report.share.status(at: clock.now()).rawValue,
             recipients: report.recipients.map { recipient, events in
-                .init(email: recipient.email, events: events.map { .init(type: $0.type.rawValue, at: ISODate.format($0.at)) })
+                .init(email: recipient.email, events: events.map { .init(type: $0.type.rawValue, at: ISODate.format($0.at)) },
+                      notice: report.notices[recipient.email].map {
+                          .init(state: $0.state == .sending ? "queued" : $0.state.rawValue, acceptedAt: $0.acceptedAt.map(ISODate.format))
+                      })
             })
     }
 }

@@ -124,9 +124,15 @@ struct TrackingDTO: ResponseEncodable {
         let type: String
         let at: String
     }
+    struct Notice: Encodable {
+        /// queued (waiting or being retried), accepted (by the mail relay) or failed.
+        let state: String
+        let acceptedAt: String?
+    }
     struct RecipientEvents: Encodable {
         let email: String
         let events: [Event]
+        let notice: Notice?
     }
     let shareId: String
     let status: String

@@ -42,8 +42,10 @@ extension WebController {
             let viewOnly = share.viewOnly && !detail.viewerIsSender
             var timeline: [SharePage.Timeline] = []
             if detail.viewerIsSender {
-                timeline = try await shares.tracking(share.id, by: user).recipients.map { recipient, events in
-                    .init(email: recipient.email, events: events.map { .init(what: WebFormat.describe($0.type), when: WebFormat.date($0.at)) })
+                let report = try await shares.tracking(share.id, by: user)
+                timeline = report.recipients.map { recipient, events in
+                    .init(email: recipient.email, events: events.map { .init(what: WebFormat.describe($0.type), when: WebFormat.date($0.at)) },
+                          notice: report.notices[recipient.email].map(WebFormat.notice))
                 }
             }
             let thread = try await shares.conversation(share.id, by: user)

@@ -38,7 +38,7 @@ enum WebFormat {
     /// What a tracking event means, for a person.
     static func describe(_ type: TrackingType) -> String {
         switch type {
-        case .announced: return "Told a share is waiting"
+        case .announced: return "Email notice queued"
         case .opened: return "Opened"
         case .downloaded: return "Downloaded a file"
         case .downloadFailed: return "A download failed its integrity check"
@@ -49,6 +49,18 @@ enum WebFormat {
         case .revoked: return "Withdrawn"
         case .expired: return "Expired"
         case .destroyed: return "Content destroyed"
+        }
+    }
+
+    /// Where the email telling someone a share is waiting has got to.
+    static func notice(_ message: OutboxMessage) -> String {
+        switch message.state {
+        case .queued, .sending:
+            return message.attempts > 0 ? "Email notice: waiting to be sent again (the mail relay did not take it yet)" : "Email notice: waiting to be sent"
+        case .accepted:
+            return "Email notice: handed over for delivery" + (message.acceptedAt.map { " on \(date($0))" } ?? "")
+        case .failed:
+            return "Email notice: could not be sent; your administrator has been shown why"
         }
     }
 

@@ -27,7 +27,7 @@ struct SharePage: PageModel {
         var viewable: Bool
     }
     struct Event: Sendable { var what: String; var when: String }
-    struct Timeline: Sendable { var email: String; var events: [Event] }
+    struct Timeline: Sendable { var email: String; var events: [Event]; var notice: String? = nil }
     struct ThreadItem: Sendable { var id: String; var subject: String; var from: String; var sent: String; var current: Bool }
     var title: String { subject }
     var id: String
