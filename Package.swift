@@ -134,6 +134,7 @@ let package = Package(
         ),
         .testTarget(name: "SafehavenCryptoTests", dependencies: ["SafehavenCrypto", "SafehavenTestSupport"]),
         .testTarget(name: "SafehavenArchiveTests", dependencies: ["SafehavenArchive", "SafehavenTestSupport"]),
+        .testTarget(name: "SafehavenMailTests", dependencies: ["SafehavenMail", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "SafehavenStorageTests",
             dependencies: ["SafehavenStorage", "SafehavenServer", "SafehavenTestSupport", .product(name: "Logging", package: "swift-log")]
@@ -141,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "SafehavenServerTests",
             dependencies: [
-                "SafehavenServer", "SafehavenCLI", "SafehavenCrypto", "SafehavenArchive", "SafehavenStorage", "SafehavenTestSupport",
+                "SafehavenServer", "SafehavenCLI", "SafehavenCrypto", "SafehavenArchive", "SafehavenStorage", "SafehavenTestSupport", "SafehavenMail",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
