@@ -583,6 +583,9 @@ def administration(admin, orgs):
         WebDriverWait(d, 30).until(lambda x: x.find_elements(By.ID, "audit-result"))
         check(d, "admin-audit")
         if "intact" not in d.find_element(By.ID, "audit-result").text: fail("the audit trail is not reported intact")
+        d.find_element(By.LINK_TEXT, "Notifications not delivered").click()
+        arrived(d, r"/admin/outbox$")
+        check(d, "admin-outbox")
         # Not an administrator: the pages are not found.
         carol.driver.get(base + "/admin")
         if "Page not found" not in carol.driver.page_source: fail("a practitioner can open the administration pages")

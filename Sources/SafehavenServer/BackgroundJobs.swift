@@ -49,6 +49,12 @@ struct BackgroundJobs: Service {
             logger.error("expiry job failed", metadata: ["error": "\(error)"])
         }
         do {
+            let reminded = try await runtime.shares.queueExpiryReminders()
+            if reminded > 0 { logger.info("queued reminders of shares expiring within a day", metadata: ["count": "\(reminded)"]) }
+        } catch {
+            logger.error("expiry reminder job failed", metadata: ["error": "\(error)"])
+        }
+        do {
             let due = try await PartnerPasswordService(runtime.deps).due()
             // Counts and organisation ids only: partner names stay out of the log.
             for (org, items) in Dictionary(grouping: due, by: \.organisationID) {

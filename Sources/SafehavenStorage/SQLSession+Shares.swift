@@ -27,6 +27,13 @@ extension SQLSession {
             """).all().map(share)
     }
 
+    func sharesExpiring(after: Date, before: Date) async throws -> [Share] {
+        try await db.raw("""
+            \(Self.shareWithSecrets) WHERE s.expires_at > \(bind: Millis.from(after)) AND s.expires_at <= \(bind: Millis.from(before))
+            AND s.revoked_at IS NULL AND s.destroyed_at IS NULL ORDER BY s.expires_at, s.id LIMIT 1000
+            """).all().map(share)
+    }
+
     func hasSent(from userID: String, to email: String) async throws -> Bool {
         try await db.raw("""
             SELECT 1 AS found FROM share_recipients r JOIN shares s ON s.id = r.share_id

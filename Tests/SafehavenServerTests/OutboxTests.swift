@@ -146,3 +146,23 @@ import Testing
         }
     }
 }
+
+extension OutboxTests {
+    @Test(arguments: TestDatabase.available)
+    func unopenedSharesRemindTheirAddresseesOnceADayBeforeExpiry(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, _ in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let bob = try await api.login("bob@nhs.net", TestEnvironment.bobPassword)
+            let expires = ISODate.format(env.clock.now().addingTimeInterval(3 * 86_400))
+            let id = try #require(try await api.send(token: alice, API.share(["recipients": ["bob@nhs.net", "carol@sutton.gov.uk"],
+                                                                               "expiresAt": expires])).json["id"] as? String)
+            _ = try await api.call(.get, "/api/v1/shares/\(id)", token: bob)
+            #expect(try await env.runtime.shares.queueExpiryReminders() == 0, "not yet within a day")
+            env.clock.advance(2 * 86_400 + 3600)
+            #expect(try await env.runtime.shares.queueExpiryReminders() == 1, "only Carol, who has not opened it")
+            #expect(try await env.runtime.shares.queueExpiryReminders() == 0, "once only")
+            let reminders = try await Self.rows(env).filter { $0.kind == .expiringSoon }
+            #expect(reminders.map(\.to) == ["carol@sutton.gov.uk"])
+        }
+    }
+}

@@ -97,3 +97,24 @@ extension ShareService {
         return removed
     }
 }
+
+extension ShareService {
+    /// Reminds each addressee who has not opened a share that it expires within a day. Run by
+    /// the background jobs; each reminder is queued once (its dedupe key), however often this runs.
+    @discardableResult
+    public func queueExpiryReminders(within hours: Double = 24) async throws -> Int {
+        let now = deps.clock.now()
+        let ids = deps.ids
+        return try await deps.store.write { tx in
+            var queued = 0
+            for share in try await tx.sharesExpiring(after: now, before: now.addingTimeInterval(hours * 3600)) {
+                let events = try await tx.tracking(shareID: share.id)
+                for recipient in try await tx.recipients(shareID: share.id) where recipient.deletedAt == nil {
+                    let opened = events.contains { $0.recipientID == recipient.id && $0.type == .opened }
+                    if !opened, try await tx.enqueue(Notifications.expiring(share, to: recipient, ids: ids, at: now)) { queued += 1 }
+                }
+            }
+            return queued
+        }
+    }
+}

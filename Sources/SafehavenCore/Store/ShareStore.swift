@@ -8,6 +8,8 @@ public protocol ShareReading: Sendable {
     func tracking(shareID: String) async throws -> [TrackingEvent]
     /// The shares of one conversation that this person sent or was sent, oldest first.
     func thread(_ threadID: String, visibleTo userID: String) async throws -> [Share]
+    /// Active shares (not withdrawn or destroyed) whose expiry falls between the two times.
+    func sharesExpiring(after: Date, before: Date) async throws -> [Share]
     /// Whether this person has ever sent a share to this address (the misdirection guard).
     func hasSent(from userID: String, to email: String) async throws -> Bool
     /// One page of an inbox or sent list, with its total: a constant number of queries whatever

@@ -9,6 +9,9 @@ extension WebController {
     func addAdminRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/admin") { _, context in try await administrator(context) { try await adminHome($0, context: context) } }
         group.post("/admin/audit/verify", use: verifyAudit)
+        group.get("/admin/outbox") { _, context in try await serviceAdministrator(context) { _ in try await outboxPage(context: context) } }
+        group.post("/admin/outbox/:id/retry") { request, context in try await outboxAction(request, context, retry: true) }
+        group.post("/admin/outbox/:id/purge") { request, context in try await outboxAction(request, context, retry: false) }
         group.get("/admin/organisations/new") { _, context in
             try await administrator(context) { _ in try render(OrganisationFormPage(), context: context) }
         }
@@ -31,6 +34,34 @@ extension WebController {
         }
     }
 
+    /// For the service's administrators only; everyone else gets not-found.
+    func serviceAdministrator(_ context: AppRequestContext, _ body: (User) async throws -> Response) async throws -> Response {
+        try await member(context) { user in
+            guard user.has(.serviceAdmin) else { throw SafehavenError.notFound }
+            return try await body(user)
+        }
+    }
+
+    func outboxPage(context: AppRequestContext, notice: String? = nil) async throws -> Response {
+        let failed = try await OutboxAdminService(runtime.deps).list()
+        return try render(OutboxPage(rows: failed.map { .init(id: $0.id, kind: $0.kind.rawValue.replacingOccurrences(of: "_", with: " "), to: $0.to,
+                                                              queued: WebFormat.date($0.createdAt), attempts: $0.attempts, error: $0.lastError ?? "") },
+                                     transport: runtime.mailDescription, notice: notice), context: context)
+    }
+
+    func outboxAction(_ request: Request, _ context: AppRequestContext, retry: Bool) async throws -> Response {
+        try await adminPost(request, context) { user, _ in
+            guard user.has(.serviceAdmin) else { throw SafehavenError.notFound }
+            let id = try context.parameters.require("id")
+            if retry {
+                try await OutboxAdminService(runtime.deps).retry(id, actor: user)
+            } else {
+                try await OutboxAdminService(runtime.deps).purge(id, actor: user)
+            }
+            return try await outboxPage(context: context, notice: retry ? "Queued to be sent again." : "Removed.")
+        }
+    }
+
     func adminPost(_ request: Request, _ context: AppRequestContext, _ body: (User, [String: String]) async throws -> Response) async throws -> Response {
         try await post(request, context) { user, fields in
             guard user.has(.admin) || user.has(.serviceAdmin) else { throw SafehavenError.notFound }
@@ -46,6 +77,9 @@ extension WebController {
                              profileDescription: profile?.description ?? "", serviceWide: user.has(.serviceAdmin))
         if user.has(.serviceAdmin) {
             let checkpoints = try await runtime.store.read { try await $0.auditCheckpoints() }
+            let failed = try await OutboxAdminService(runtime.deps).list(limit: 1000).count
+            page.failedNotices = failed == 0 ? "Every notification has been delivered or is on its way." :
+                "\(failed) notification\(failed == 1 ? " has" : "s have") not been delivered."
             page.lastCheckpoint = checkpoints.last.map { "Event \($0.count), signed \(WebFormat.date($0.at))" } ?? "None signed yet"
             switch audit {
             case .ok(let report)?:

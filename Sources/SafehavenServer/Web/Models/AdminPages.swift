@@ -12,6 +12,7 @@ struct AdminPage: PageModel {
     var lastCheckpoint: String?
     var auditResult: String?
     var auditBroken: Bool = false
+    var failedNotices = ""
 }
 
 struct OrganisationFormPage: PageModel {
@@ -57,4 +58,14 @@ struct UserFormPage: PageModel {
     var oneTimePassword: String?
     var notice: String?
     var errors: [FieldError] = []
+}
+
+/// Notifications that could not be delivered, for the service's administrators.
+struct OutboxPage: PageModel {
+    static let template = "admin-outbox"
+    let title = "Notifications not delivered"
+    struct Row: Sendable { var id: String; var kind: String; var to: String; var queued: String; var attempts: Int; var error: String }
+    var rows: [Row]
+    var transport: String
+    var notice: String?
 }
