@@ -248,8 +248,9 @@ def admin_add_person(admin, org_url, email, name, screenshot):
 def enrol_totp(person, decode_qr, screenshot):
     d = person.driver
     go(d, "/account", "account" if screenshot else None)
-    click(d, "Authenticator app")
-    arrived(d, r"/account/totp$")
+    if not d.current_url.endswith("/account/totp"):  # invited people are sent straight there
+        click(d, "Authenticator app")
+        arrived(d, r"/account/totp$")
     if screenshot: check(d, "totp-start")
     type_into(d, "password", person.password)
     submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
@@ -446,10 +447,75 @@ def journey(admin, javascript, orgs, n):
         if "No longer available" not in bob.driver.page_source and "Page not found" not in bob.driver.page_source:
             fail(f"{label}: the withdrawn share still opens for its recipient")
         if shots: check(bob.driver, "share-withdrawn")
-        if javascript: extras(alice, bob)
+        if javascript:
+            extras(alice, bob)
+            external(alice)
     finally:
         alice.quit()
         bob.quit()
+
+
+def invitation_link(email):
+    """The link in the invitation email the server wrote (no relay here: .eml files in the data directory)."""
+    import email as mail
+    folder = os.path.join(work, "data", "mail")
+    for _ in range(100):
+        for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            if ".invitation" not in name: continue
+            message = mail.message_from_bytes(open(os.path.join(folder, name), "rb").read())
+            if message["To"] != f"<{email}>": continue
+            text = next(part for part in message.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+            return re.search(r"(https?://\S+/invitations/[0-9a-f]{32})", text).group(1), message.as_string()
+        time.sleep(0.1)
+    raise SystemExit(f"no invitation email for {email}")
+
+
+def external(alice):
+    """Someone with no account: invited by email, sets up access through the link, reads, downloads, replies."""
+    dana = Person("dana@familylaw.example.co.uk", True)
+    try:
+        files = [("letter-for-dana.txt", b"For the hearing.\n")]
+        share = compose(alice, dana.email, "Hearing bundle", files)
+        if not share: return
+        link, raw = invitation_link(dana.email)
+        for secret in ("Hearing bundle", "letter-for-dana", "child protection", "Papers for Thursday"):
+            if secret in raw: fail(f"the invitation email contains {secret!r}")
+        d = dana.driver
+        # A mail scanner opens the link (twice): nothing is used up.
+        for _ in range(2): d.get(link)
+        check(d, "invitation")
+        submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+        if not d.find_elements(By.CSS_SELECTOR, ".error-summary"): fail("invitation: an empty form was accepted")
+        check(d, "invitation-error")
+        for field, value in (("name", "Dana Reyes " + XSS_SHORT), ("jobTitle", "Solicitor"), ("organisation", "Reyes Family Law " + XSS_SHORT),
+                             ("phone", "020 7946 0000"), ("password", "lantern-quartz-meadow-9"), ("confirm", "lantern-quartz-meadow-9")):
+            type_into(d, field, value)
+        submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+        if not arrived(d, r"/account/totp$"): fail(f"invitation: not taken to set up the authenticator app ({d.current_url}): {errors_shown(d)}")
+        check(d, "invitation-totp")
+        d.get(base + "/inbox")
+        if not arrived(d, r"/account/totp$"): fail("invitation: the inbox opened before the authenticator app was set up")
+        dana.password = "lantern-quartz-meadow-9"
+        enrol_totp(dana, decode_qr=False, screenshot=False)
+        # The link is used up.
+        d.get(link)
+        if "no longer works" not in d.page_source: fail("invitation: the link worked a second time")
+        d.get_log("browser")  # that page's 410 is intended
+        d.get(share)
+        WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".marking"))
+        check(d, "invited-share")
+        if "Send a share" in d.find_element(By.TAG_NAME, "header").text: fail("invited people are offered to send new shares")
+        name, data = files[0]
+        link_el = d.find_elements(By.XPATH, f"//ul[@class='files']//a[@download and normalize-space(.)={json.dumps(name)}]")
+        if not link_el or dana.fetch(link_el[0].get_attribute("href")) != data: fail("invited: the file did not download intact")
+        answer = reply(dana, share, "Received, thank you.", ("dana-reply.txt", b"signed\n"), False)
+        if not answer: return
+        alice.driver.get(answer)
+        if "Received, thank you." not in alice.driver.page_source: fail("invited: the sender does not see the reply")
+        d.get(base + "/compose")
+        if "Page not found" not in d.page_source and "not send new shares" not in d.page_source: fail("invited people can compose")
+    finally:
+        dana.quit()
 
 
 def extras(alice, bob):

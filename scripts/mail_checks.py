@@ -192,7 +192,27 @@ try:
     server, base = start_server()
     settle_then_expect(11, "after a kill mid-batch")
 
-    # 7. PostgreSQL: two servers on one database deliver each message once.
+    # 7. Someone without an account: exactly one invitation, whose link a scanner can open freely.
+    import email as mail
+    alice = login(base, "alice@merton.gov.uk", "violet-harbour-lantern-42")
+    boundary = "b0undary"
+    draft = {"subject": "Bundle Quixotic", "message": "m", "recipients": ["dana@familylaw.example.co.uk"], "purpose": "Hearing"}
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"share\"\r\nContent-Type: application/json\r\n\r\n".encode()
+            + json.dumps(draft).encode() + f"\r\n--{boundary}--\r\n".encode())
+    api(base, "POST", "/api/v1/shares", token=alice, body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    settle_then_expect(12, "an invitation")
+    invitation = mail.message_from_string(messages()[-1].split("\n", 4)[4])
+    text = next(p for p in invitation.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    if invitation["To"] != "<dana@familylaw.example.co.uk>" or "invited" not in invitation["Subject"]: fail(f"the invitation went wrong: {invitation['Subject']}")
+    link = re.search(r"https://safehaven\.example\.org(/invitations/[0-9a-f]{32})", text)
+    if not link: fail("the invitation has no link")
+    else:
+        for _ in range(3):
+            with urllib.request.urlopen(base + link.group(1)) as page:
+                if b"Set up your access" not in page.read(): fail("the invitation link does not open the set-up page")
+    settle_then_expect(12, "opening the link sends nothing")
+
+    # 8. PostgreSQL: two servers on one database deliver each message once.
     if kind == "postgres":
         second, base2 = start_server(os.path.join(work, "data"))
         token2 = login(base2, "alice@merton.gov.uk", "violet-harbour-lantern-42")
@@ -200,7 +220,7 @@ try:
         for n in range(15):
             send(base, alice, f"Two servers {n}", "m")
             send(base2, token2, f"Two servers b{n}", "m")
-        settle_then_expect(41, "two servers on one database")
+        settle_then_expect(42, "two servers on one database")
         second.terminate(); second.wait()
 
     # Nothing about any case in any message.

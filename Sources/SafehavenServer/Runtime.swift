@@ -33,6 +33,7 @@ public struct Runtime: Sendable {
     public var health: HealthService { HealthService(deps, state: deps.health) }
     public var audit: AuditService { AuditService(deps) }
     public var accredited: AccreditedService { AccreditedService(deps) }
+    public var invitations: InvitationService { InvitationService(deps) }
 
     init(config: AppConfig, deps: Dependencies, store: SQLStore, blobs: DirectoryBlobStore, signer: CheckpointSigner, logger: Logger,
          writable: Bool) {

@@ -32,7 +32,8 @@ public struct InstallationRecord: Sendable {
     /// Whether anything has been stored yet (any organisation, user or share).
     public func holdsData() async throws -> Bool {
         try await backend.withSession { db in
-            try await db.raw("SELECT 1 AS x FROM organisations UNION ALL SELECT 1 AS x FROM shares LIMIT 1").first() != nil
+            // The organisation for people invited from outside comes with the schema (migration 17).
+            try await db.raw("SELECT 1 AS x FROM organisations WHERE id <> 'external' UNION ALL SELECT 1 AS x FROM shares LIMIT 1").first() != nil
         }
     }
 

@@ -45,6 +45,7 @@ public enum Migrations {
         mustChangePassword,
         recoveryCodes,
         outbox,
+        invitations,
     ]
 }
 

@@ -32,7 +32,7 @@ import Testing
 
     static func worker(_ env: TestEnvironment, _ transport: any MailTransport, owner: String = "w1", deadAfterHours: Double = 48) throws -> OutboxWorker {
         OutboxWorker(deps: env.runtime.deps, transport: transport,
-                     renderer: MailRenderer(pages: try PageRenderer(), from: "notices@example.org", base: { "https://safehaven.example.org" }),
+                     renderer: MailRenderer(pages: try PageRenderer(), from: "notices@example.org", kek: env.runtime.deps.kek, base: { "https://safehaven.example.org" }),
                      logger: Logger(label: "test"), deadAfter: deadAfterHours * 3600, retryBase: 30, owner: owner, lease: 300)
     }
 

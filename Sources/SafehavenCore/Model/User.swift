@@ -9,6 +9,8 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     case admin
     /// Runs the service: adds organisations and manages every account (the first administrator).
     case serviceAdmin = "service-admin"
+    /// Someone invited from outside to read what was sent to them and reply: nothing else.
+    case external
 }
 
 /// A person with an account.

@@ -9,6 +9,8 @@ extension ShareService {
         var subject: String
         var message: String
         var recipients: [User]
+        /// Addresses with no account: each gets one (pending) and an invitation when the share commits.
+        var invitees: [String] = []
         var marking: Marking.Parsed
         var purpose: String
         var handling: String
@@ -21,6 +23,9 @@ extension ShareService {
     /// Starts receiving a new share, or a reply when `replyTo` is set (the replier must be an
     /// addressee of that share and it must still be active).
     public func beginUpload(sender: User, replyTo parentID: String? = nil) async throws -> ShareUpload {
+        if sender.has(.external) && parentID == nil {
+            throw SafehavenError.forbidden("invited_reply_only", "People invited from outside Safehaven can reply to what was sent to them, but not send new shares.")
+        }
         var parent: Share?
         if let parentID {
             let access = try await access(parentID, by: sender)
@@ -80,25 +85,34 @@ extension ShareService {
         } else {
             expiresAt = now.addingTimeInterval(TimeInterval(limits.defaultExpiryDays) * 86_400)
         }
-        let recipients = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
+        let (recipients, invitees) = try await resolveRecipients(draft.recipients, sender: upload.sender, parent: parent)
         let engine = RouteEngine(policy: try await PolicyService(deps).policy())
-        let routes = try recipients.map { r in PolicyChecks.Route(to: r.email, verdict: try engine.evaluate(from: upload.sender.email, to: r.email)) }
+        let routes = try (recipients.map(\.email) + invitees).map { email in
+            PolicyChecks.Route(to: email, verdict: try engine.evaluate(from: upload.sender.email, to: email))
+        }
+        // Nobody is invited to an address that imitates another.
+        let suspicious = routes.filter { route in invitees.contains(route.to) && (route.verdict.rule == "look-alike" || !route.verdict.warnings.isEmpty) }
+        if !suspicious.isEmpty {
+            throw SafehavenError(.unprocessable, code: "lookalike_invitation",
+                                 message: "Safehaven will not invite \(suspicious.map(\.to).joined(separator: ", ")): " +
+                                    (suspicious.first?.verdict.warnings.first ?? "the address imitates another.") + " Check the address with the person.")
+        }
         var checks = PolicyChecks(profile: deps.policy.name, routes: routes,
                                   identifiersInMessage: PersonalDataScanner.countIdentifiers(message), largeNumbers: false,
                                   advice: "")
         checks.markingWarning = marking.warning
-        upload.plan = Plan(subject: subject, message: message, recipients: recipients, marking: marking, purpose: purpose,
+        upload.plan = Plan(subject: subject, message: message, recipients: recipients, invitees: invitees, marking: marking, purpose: purpose,
                            handling: handling, expiresAt: expiresAt, viewOnly: draft.viewOnly ?? false,
                            requireReceipt: draft.requireReceipt ?? false, checks: checks)
     }
 
-    private func resolveRecipients(_ raw: [String]?, sender: User, parent: Share?) async throws -> [User] {
+    private func resolveRecipients(_ raw: [String]?, sender: User, parent: Share?) async throws -> ([User], [String]) {
         if let parent {
             // A reply goes back to whoever sent the share it answers.
             guard let original = try await deps.store.read({ try await $0.user(id: parent.senderID) }), !original.disabled else {
                 throw SafehavenError.invalid("recipients", "The sender of that share no longer has an account.")
             }
-            return [original]
+            return ([original], [])
         }
         guard let raw, !raw.isEmpty else { throw SafehavenError.invalid("recipients", "Add at least one recipient.") }
         var emails: [String] = []
@@ -113,12 +127,22 @@ extension ShareService {
         let wanted = emails
         let accounts = try await deps.store.read { try await $0.users(emails: wanted) }
         let byEmail = Dictionary(accounts.map { ($0.email, $0) }, uniquingKeysWith: { first, _ in first })
-        let unknown = emails.filter { byEmail[$0] == nil || byEmail[$0]!.disabled }
-        guard unknown.isEmpty else {
-            throw SafehavenError(.unprocessable, code: "unknown_recipient",
-                                 message: "No Safehaven account for: \(unknown.joined(separator: ", ")). Inviting people without an account comes later.")
+        let disabled = emails.filter { byEmail[$0]?.disabled == true }
+        guard disabled.isEmpty else {
+            throw SafehavenError(.unprocessable, code: "unknown_recipient", message: "These accounts are closed: \(disabled.joined(separator: ", ")).")
         }
-        return emails.compactMap { byEmail[$0] }
+        let unknown = emails.filter { byEmail[$0] == nil }
+        if !unknown.isEmpty {
+            let orgID = sender.organisationID
+            let policy = try await deps.store.read { try await $0.externalPolicy(organisationID: orgID) } ?? ExternalPolicy()
+            let refused = unknown.filter { !policy.allows($0) }
+            guard refused.isEmpty else {
+                throw SafehavenError(.unprocessable, code: "unknown_recipient",
+                                     message: "No Safehaven account for \(refused.joined(separator: ", ")), and your organisation " +
+                                        (policy.rule == .none ? "does not allow inviting people without one." : "allows inviting only people at \(policy.domains.joined(separator: ", "))."))
+            }
+        }
+        return (emails.compactMap { byEmail[$0] }, unknown)
     }
 
     /// Commits the share: share, recipients, files, tracking, register and audit in one
@@ -145,30 +169,48 @@ extension ShareService {
             createdAt: now, expiresAt: plan.expiresAt, parentID: parent?.id, threadID: parent?.threadID ?? upload.shareID)
         draftShare.policyNotes = checks.json
         let share = draftShare
-        let recipients = plan.recipients.map { Recipient(id: deps.ids.next(), shareID: share.id, userID: $0.id, email: $0.email) }
+        // People invited from outside get an account (no password yet) made here, so the share
+        // is addressed to it like any other.
+        let invited = plan.invitees.map { User.invited(email: $0, id: deps.ids.next(), at: now) }
+        let people = plan.recipients + invited
+        let recipients = people.map { Recipient(id: deps.ids.next(), shareID: share.id, userID: $0.id, email: $0.email) }
         let files = upload.files
         let ids = deps.ids
+        let dependencies = self.deps
         let sender = upload.sender
-        let people = plan.recipients
         let organisations: [Organisation]
         do {
             organisations = try await deps.store.write { tx in
                 try await tx.insert(share)
+                for person in invited {
+                    guard try await tx.user(email: person.email) == nil else {
+                        throw SafehavenError.conflict("recipient_changed", "Someone with \(person.email) joined Safehaven while you were sending; send again.")
+                    }
+                    try await tx.insert(person)
+                }
                 let organisations = try await tx.organisations(ids: Array(Set(people.map(\.organisationID) + [sender.organisationID])))
                 let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                for recipient in recipients {
+                for (recipient, person) in zip(recipients, people) {
                     try await tx.insert(recipient)
-                    // The notice is queued with the share: both commit, or neither does.
-                    try await tx.enqueue(Notifications.announce(share, to: recipient, sender: sender,
-                                                                senderOrganisation: named[sender.organisationID]?.name,
-                                                                isReply: parent != nil, ids: ids, at: now))
+                    // The notice is queued with the share: both commit, or neither does. Someone
+                    // who has not yet set up their access gets an invitation instead.
+                    if person.awaitingInvitation {
+                        try await Self.invite(person, to: share, recipient: recipient, sender: sender,
+                                              senderOrganisation: named[sender.organisationID]?.name, deps: dependencies, at: now, in: tx)
+                    } else {
+                        try await tx.enqueue(Notifications.announce(share, to: recipient, sender: sender,
+                                                                    senderOrganisation: named[sender.organisationID]?.name,
+                                                                    isReply: parent != nil, ids: ids, at: now))
+                    }
                     try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
                 }
                 for file in files { try await tx.insert(file) }
                 for person in people {
-                    try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender,
-                                                            recipient: PersonSummary(person, organisation: named[person.organisationID]),
-                                                            id: ids.next(), at: now))
+                    let summary = person.awaitingInvitation
+                        ? PersonSummary(email: person.email, name: "Not given yet (invited by email)", jobTitle: "", phone: "",
+                                        organisation: "Invited from outside Safehaven")
+                        : PersonSummary(person, organisation: named[person.organisationID])
+                    try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender, recipient: summary, id: ids.next(), at: now))
                 }
                 try await tx.appendAudit(AuditEntry(
                     .shareCreated, actor: sender.id, organisation: sender.organisationID, target: share.id,

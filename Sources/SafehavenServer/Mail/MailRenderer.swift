@@ -1,5 +1,6 @@
 import Foundation
 import SafehavenCore
+import SafehavenCrypto
 import SafehavenMail
 
 /// Writes an outbox row as an email: the same words as plain text and HTML, from the two mail
@@ -8,6 +9,8 @@ import SafehavenMail
 struct MailRenderer: Sendable {
     let pages: PageRenderer
     let from: String
+    /// Opens an invitation's sealed link when its email is written.
+    let kek: KeyEncryptionKey
     /// `https://safehaven.example.org`, without a trailing slash (known once the server listens).
     let base: @Sendable () -> String
     var baseURL: String { base() }
@@ -22,12 +25,16 @@ struct MailRenderer: Sendable {
         var linkText: String
     }
 
-    func content(_ m: OutboxMessage) -> Content {
+    func content(_ m: OutboxMessage) throws -> Content {
         let p = m.payload
         let who = [p["senderName"] ?? "", p["senderOrganisation"] ?? ""].filter { !$0.isEmpty }.joined(separator: " at ")
         let marking = p["marking"] ?? "OFFICIAL"
         let until = p["expires"].flatMap(ISODate.parse).map(WebFormat.date)
-        let link = p["path"].map { baseURL + $0 }
+        var link = p["path"].map { baseURL + $0 }
+        if m.kind == .invitation, let sealed = p["sealedToken"], let id = p["invitation"] {
+            let token = String(decoding: try kek.openSecret(sealed, context: "invitation:\(id)"), as: UTF8.self)
+            link = baseURL + "/invitations/" + token
+        }
         switch m.kind {
         case .shareAnnounced:
             return Content(subject: "A secure share is waiting for you", heading: "You have a secure share",
@@ -64,7 +71,7 @@ struct MailRenderer: Sendable {
     }
 
     func message(_ m: OutboxMessage) throws -> MailMessage {
-        let c = content(m)
+        let c = try content(m)
         let values: [String: Any] = ["heading": c.heading, "paragraphs": c.paragraphs, "link": c.link as Any, "linkText": c.linkText]
         return MailMessage(
             from: .init(name: "Safehaven", email: from), to: .init(email: m.to), subject: c.subject,

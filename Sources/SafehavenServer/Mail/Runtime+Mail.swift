@@ -22,7 +22,7 @@ extension Runtime {
     func outboxWorker(port: BoundPort) throws -> OutboxWorker {
         let publicURL = config.publicURL, host = config.host
         return OutboxWorker(deps: deps, transport: mailTransport,
-                     renderer: MailRenderer(pages: try PageRenderer(), from: config.mail.from,
+                     renderer: MailRenderer(pages: try PageRenderer(), from: config.mail.from, kek: deps.kek,
                                             base: { Runtime.linkBase(publicURL: publicURL, host: host, port: port.value) }),
                      logger: logger, deadAfter: TimeInterval(config.mail.deadAfterHours) * 3600,
                      retryBase: TimeInterval(config.mail.retrySeconds),

@@ -33,14 +33,14 @@ extension WebController {
     }
 
     @Sendable func totpPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await member(context) { user in
-            try render(TOTPPage(enabled: user.totpEnabled, start: !user.totpEnabled), context: context)
+        try await member(context, setup: true) { user in
+            try render(TOTPPage(enabled: user.totpEnabled, start: !user.totpEnabled, invited: user.has(.external) && !user.totpEnabled), context: context)
         }
     }
 
     /// The password again, then a new secret: shown as a QR code drawn on the server and as text.
     @Sendable func beginTOTP(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { user, fields in
+        try await post(request, context, setup: true) { user, fields in
             do {
                 let enrolment = try await auth.beginTOTP(for: user, password: fields["password"] ?? "")
                 let secret = Array(enrolment.secret)
@@ -55,7 +55,7 @@ extension WebController {
     }
 
     @Sendable func confirmTOTP(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { user, fields in
+        try await post(request, context, setup: true) { user, fields in
             do {
                 let codes = try await auth.confirmTOTP(for: user, code: (fields["code"] ?? "").filter(\.isNumber))
                 return try render(TOTPPage(enabled: true, codes: codes), context: context)

@@ -147,11 +147,12 @@ extension WebController {
         case .igOfficer: return "Information governance officer"
         case .admin: return "Administrator"
         case .serviceAdmin: return "Service administrator"
+        case .external: return "Invited from outside"
         }
     }
 
     func roleChoices(_ chosen: [Role], actor: User) -> [Choice] {
-        Role.allCases.filter { $0 != .serviceAdmin || actor.has(.serviceAdmin) }
+        Role.allCases.filter { ($0 != .serviceAdmin || actor.has(.serviceAdmin)) && $0 != .external }
             .map { Choice(value: $0.rawValue, label: Self.roleLabel($0), checked: chosen.contains($0)) }
     }
 

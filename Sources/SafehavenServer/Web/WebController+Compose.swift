@@ -9,7 +9,12 @@ import SafehavenStorage
 extension WebController {
     func addComposeRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/compose") { _, context in
-            try await member(context) { _ in try render(ComposeRecipientsPage(recipients: "", hidden: []), context: context) }
+            try await member(context) { user in
+                if user.has(.external) {
+                    throw SafehavenError.forbidden("invited_reply_only", "People invited from outside Safehaven can reply to what was sent to them, but not send new shares.")
+                }
+                return try render(ComposeRecipientsPage(recipients: "", hidden: []), context: context)
+            }
         }
         group.post("/compose/recipients", use: composeRecipients)
         group.post("/compose/details", use: composeDetails)
@@ -33,7 +38,7 @@ extension WebController {
             review: review.map { RecipientRow(email: $0.email, person: [$0.person.name, $0.person.jobTitle, $0.person.organisation ?? ""]
                                                 .filter { !$0.isEmpty }.joined(separator: ", "),
                                               verdict: $0.route.verdict, secure: $0.route.secure, warnings: $0.route.warnings,
-                                              firstTime: $0.firstTime) },
+                                              firstTime: $0.firstTime, invite: $0.invite) },
             needsConfirmation: review.contains { $0.needsConfirmation }, confirmed: state.confirmed,
             subject: state["subject"],
             markings: [

@@ -49,6 +49,7 @@ extension WebController {
                 }
             }
             let thread = try await shares.conversation(share.id, by: user)
+            let invitations = detail.viewerIsSender ? try await runtime.invitations.pending(share.id, by: user) : []
             return try render(SharePage(
                 id: share.id, subject: share.subject, marking: share.marking.rawValue, sender: WebFormat.person(detail.sender),
                 sent: WebFormat.date(share.createdAt), expires: WebFormat.date(share.expiresAt), status: status.text,
@@ -62,7 +63,9 @@ extension WebController {
                 canRevoke: detail.viewerIsSender && active, canExport: detail.viewerIsSender && active,
                 thread: thread.count > 1 ? thread.map { .init(id: $0.share.id, subject: $0.share.subject, from: WebFormat.person($0.sender),
                                                                sent: WebFormat.date($0.share.createdAt), current: $0.share.id == share.id) } : [],
-                justSent: request.uri.queryParameters["sent"] == "1" && detail.viewerIsSender), context: context)
+                justSent: request.uri.queryParameters["sent"] == "1" && detail.viewerIsSender,
+                invitations: invitations.map { .init(email: $0.email, shareID: share.id, expires: WebFormat.date($0.expiresAt),
+                                                      usable: $0.usable(at: now)) }), context: context)
         }
     }
 

@@ -26,6 +26,7 @@ struct WebController {
         addAccountRoutes(to: group)
         addRulesRoutes(to: group)
         addAdminRoutes(to: group)
+        addInvitationRoutes(to: group)
         group.get("/assets/app.css") { _, _ in try Self.asset("app", "css", type: "text/css; charset=utf-8") }
         group.get("/assets/app.js") { _, _ in try Self.asset("app", "js", type: "text/javascript; charset=utf-8") }
         group.get("/favicon.ico") { _, _ in Response(status: .noContent) }
@@ -41,7 +42,8 @@ struct WebController {
             frame.signedIn = true
             frame.csrf = AuthService.formToken(forSession: token)
             frame.userName = identity.user.name
-            frame.isAdmin = identity.user.has(.admin)
+            frame.isAdmin = identity.user.has(.admin) || identity.user.has(.serviceAdmin)
+            frame.canCompose = !identity.user.has(.external)
         } else if let token = context.identity?.webToken {
             frame.csrf = AuthService.formToken(forSession: token)
         }
@@ -86,14 +88,22 @@ struct WebController {
     }
 
     /// A signed-in page: runs `body` with the person, sends others to sign in, draws failures as pages.
-    func member(_ context: AppRequestContext, _ body: (User) async throws -> Response) async throws -> Response {
+    func member(_ context: AppRequestContext, setup: Bool = false, _ body: (User) async throws -> Response) async throws -> Response {
         guard let user = signedIn(context) else { return gate(context) }
+        if !setup, let setUp = needsSecondFactor(user) { return setUp }
         return try await page(context) { try await body(user) }
     }
 
+    /// Someone invited from outside sees nothing until their authenticator app is set up.
+    func needsSecondFactor(_ user: User) -> Response? {
+        user.has(.external) && !user.totpEnabled ? redirect("/account/totp") : nil
+    }
+
     /// A signed-in form post: the form's fields after its token has been checked.
-    func post(_ request: Request, _ context: AppRequestContext, _ body: (User, [String: String]) async throws -> Response) async throws -> Response {
+    func post(_ request: Request, _ context: AppRequestContext, setup: Bool = false,
+              _ body: (User, [String: String]) async throws -> Response) async throws -> Response {
         guard let user = signedIn(context) else { return gate(context) }
+        if !setup, let setUp = needsSecondFactor(user) { return setUp }
         return try await page(context) {
             let fields = try await FormBody.decode(request)
             try checkForm(fields, context: context)

@@ -15,6 +15,7 @@ struct PageFrame: Sendable {
     var csrf = ""
     var userName = ""
     var isAdmin = false
+    var canCompose = true
 }
 
 /// Lets a template see the page's own fields first and then the frame's, by name.

@@ -37,6 +37,8 @@ struct TOTPPage: PageModel {
     var title: String { errors.isEmpty ? "Authenticator app" : "Error: Authenticator app" }
     var enabled = false
     var start = false
+    /// Invited from outside: this step comes before anything else.
+    var invited = false
     var enrol = false
     /// SVG drawn by our own encoder from the secret's URI; no user text goes into it.
     var qr = ""

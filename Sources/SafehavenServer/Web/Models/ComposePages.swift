@@ -12,6 +12,7 @@ struct RecipientRow: Sendable {
     var secure: Bool
     var warnings: [String]
     var firstTime: Bool
+    var invite: Bool = false
 }
 
 /// Step 1: who the share is for.

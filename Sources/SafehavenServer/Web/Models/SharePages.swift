@@ -52,6 +52,8 @@ struct SharePage: PageModel {
     var canExport: Bool
     var thread: [ThreadItem]
     var justSent: Bool
+    struct Invited: Sendable { var email: String; var shareID: String; var expires: String; var usable: Bool }
+    var invitations: [Invited] = []
 }
 
 /// A file of a view-only share shown in the page, under a watermark naming the viewer.
