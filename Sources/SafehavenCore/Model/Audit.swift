@@ -19,6 +19,7 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case invitationSent = "invitation.sent"
     case invitationAccepted = "invitation.accepted"
     case invitationWithdrawn = "invitation.withdrawn"
+    case externalPolicyChanged = "organisation.external_policy_changed"
     case notificationsPurged = "notification.purged"
     case tokenCreated = "token.created"
     case shareCreated = "share.created"

@@ -78,8 +78,38 @@ extension DirectoryService {
 
     /// Only the service's administrators make more of themselves.
     func checkRoles(_ roles: [Role], by actor: User) throws {
+        if roles.contains(.external) {
+            throw SafehavenError.invalid("roles", "Invited people get their accounts through their invitation, not from an administrator.")
+        }
         if roles.contains(.serviceAdmin) && !actor.has(.serviceAdmin) {
             throw SafehavenError.forbidden("not_a_service_administrator", "Only the service's administrators can make someone a service administrator.")
+        }
+    }
+}
+
+extension DirectoryService {
+    /// An organisation's rule about sending to people without an account (default: anyone).
+    public func externalPolicy(_ organisationID: String, administeredBy actor: User) async throws -> ExternalPolicy {
+        _ = try await organisation(organisationID, administeredBy: actor)
+        return try await deps.store.read { try await $0.externalPolicy(organisationID: organisationID) } ?? ExternalPolicy()
+    }
+
+    public func setExternalPolicy(_ policy: ExternalPolicy, organisationID: String, by actor: User) async throws {
+        _ = try await organisation(organisationID, administeredBy: actor)
+        var domains: [String] = []
+        for raw in policy.domains where !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            let domain = try EmailAddress.normaliseDomain(raw)
+            if !domains.contains(domain) { domains.append(domain) }
+        }
+        if policy.rule == .listed && domains.isEmpty {
+            throw SafehavenError.invalid("domains", "List at least one domain, or choose another rule.")
+        }
+        let clean = ExternalPolicy(rule: policy.rule, domains: policy.rule == .listed ? domains : [])
+        let now = deps.clock.now()
+        try await deps.store.write { tx in
+            try await tx.setExternalPolicy(clean, organisationID: organisationID)
+            try await tx.appendAudit(AuditEntry(.externalPolicyChanged, actor: actor.id, organisation: organisationID, target: organisationID,
+                                                details: ["rule": clean.rule.rawValue, "domains": clean.domains.joined(separator: ",")]), at: now)
         }
     }
 }

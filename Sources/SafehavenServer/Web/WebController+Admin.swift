@@ -17,6 +17,7 @@ extension WebController {
         }
         group.post("/admin/organisations", use: createOrganisation)
         group.get("/admin/organisations/:id", use: organisationPage)
+        group.post("/admin/organisations/:id/external", use: setExternalPolicy)
         group.get("/admin/organisations/:id/users/new", use: newUserPage)
         group.post("/admin/organisations/:id/users", use: createUser)
         group.get("/admin/users/:id", use: userPage)
@@ -128,11 +129,38 @@ extension WebController {
 
     @Sendable func organisationPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await administrator(context) { user in
-            let (org, people) = try await runtime.directory.organisation(try context.parameters.require("id"), administeredBy: user)
-            return try render(OrganisationPage(
-                id: org.id, name: org.name, domains: org.domains, switchboard: org.switchboard, address: org.address,
-                people: people.map { .init(id: $0.id, name: $0.name, email: $0.email, roles: Self.roleNames($0.roles),
-                                           state: $0.disabled ? "Disabled" : "Active", totp: $0.totpEnabled) }), context: context)
+            try await organisationView(try context.parameters.require("id"), user: user, context: context)
+        }
+    }
+
+    func organisationView(_ id: String, user: User, shown: ExternalPolicy? = nil, notice: String? = nil, errors: [FieldError] = [],
+                          context: AppRequestContext) async throws -> Response {
+        let (org, people) = try await runtime.directory.organisation(id, administeredBy: user)
+        var policy = ExternalPolicy()
+        if let shown { policy = shown } else { policy = try await runtime.directory.externalPolicy(id, administeredBy: user) }
+        return try render(OrganisationPage(
+            id: org.id, name: org.name, domains: org.domains, switchboard: org.switchboard, address: org.address,
+            people: people.map { .init(id: $0.id, name: $0.name.isEmpty ? "(not set up yet)" : $0.name, email: $0.email,
+                                       roles: Self.roleNames($0.roles), state: $0.disabled ? "Disabled" : "Active", totp: $0.totpEnabled) },
+            external: [Choice(value: "any", label: "Anyone, by invitation", checked: policy.rule == .any),
+                       Choice(value: "listed", label: "Only people at the domains listed below", checked: policy.rule == .listed),
+                       Choice(value: "none", label: "Nobody: every recipient must already have an account", checked: policy.rule == .none)],
+            externalDomains: policy.domains.joined(separator: "\n"), notice: notice, errors: errors), context: context)
+    }
+
+    @Sendable func setExternalPolicy(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await adminPost(request, context) { user, fields in
+            let id = try context.parameters.require("id")
+            let policy = ExternalPolicy(rule: ExternalPolicy.Rule(rawValue: fields["external"] ?? "") ?? .any,
+                                        domains: ShareService.addresses(in: fields["externalDomains"] ?? ""))
+            do {
+                try await runtime.directory.setExternalPolicy(policy, organisationID: id, by: user)
+                return try await organisationView(id, user: user, notice: "Saved: the rule applies to the next share anyone here sends.", context: context)
+            } catch {
+                let e = try Self.fieldError(error, default: "externalDomains")
+                return try await organisationView(id, user: user, shown: policy, errors: [.init(field: "externalDomains", message: e.message)],
+                                                  context: context)
+            }
         }
     }
 

@@ -35,6 +35,10 @@ struct OrganisationPage: PageModel {
     var switchboard: String
     var address: String
     var people: [Person]
+    var external: [Choice] = []
+    var externalDomains = ""
+    var notice: String?
+    var errors: [FieldError] = []
 }
 
 /// Adding or editing a person. After adding, the one-time password is shown once.
