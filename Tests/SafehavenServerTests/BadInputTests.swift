@@ -27,7 +27,7 @@ import Testing
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             let file = [("a.pdf", Data(repeating: 7, count: 200_000))]
             let cases: [([String: Any], String)] = [
-                (API.share(to: ["nobody@nhs.net"]), "unknown_recipient"),
+                (API.share(to: ["someone@nhs-net.co.uk"]), "lookalike_invitation"),
                 (API.share(to: []), "invalid_recipients"),
                 (API.share(to: ["not an address"]), "invalid_recipients"),
                 (API.share(to: ["alice@merton.gov.uk"]), "invalid_recipients"),

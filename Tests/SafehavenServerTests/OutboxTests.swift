@@ -45,7 +45,7 @@ import Testing
         try await withAPI(db) { api, env, _ in
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             // Refused (an unknown recipient): nothing is queued.
-            let refused = try await api.send(token: alice, API.share(["recipients": ["bob@nhs.net", "nobody@nhs.net"]]))
+            let refused = try await api.send(token: alice, API.share(["recipients": ["bob@nhs.net", "someone@nhs-net.co.uk"]]))
             #expect(refused.status != .created)
             #expect(try await Self.rows(env).isEmpty)
             let sent = try await api.send(token: alice, API.share(["subject": "Papers Quixotic", "message": "Text Marmalade",
