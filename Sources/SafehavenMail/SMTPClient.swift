@@ -119,7 +119,7 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         case .closed: return "the relay closed the connection"
         case .refused(let reply): return "the relay refused: \(reply.text)"
         case .startTLSUnavailable: return "the relay does not offer STARTTLS, which the settings require"
-        case .authenticationUnavailable: return "the relay offers neither AUTH PLAIN nor AUTH LOGIN"
+        case .authenticationUnavailable: return "the relay offers neither AUTH PLAIN nor AUTH LOGIN over TLS"
         }
     }
 

@@ -60,6 +60,7 @@ struct SMTPSession {
         let greeting = try await reply()
         guard greeting.code == 220 else { throw SMTPError.refused(greeting) }
         try await hello()
+        var secured = false
         if settings.startTLS != .none, let tls {
             if offers("STARTTLS") {
                 _ = try await expect("STARTTLS")
@@ -71,11 +72,14 @@ struct SMTPSession {
                 }.get()
                 // RFC 3207 §4.2: forget everything learnt before TLS and ask again.
                 try await hello()
+                secured = true
             } else if settings.startTLS == .required {
                 throw SMTPError.startTLSUnavailable
             }
         }
         if let username = settings.username, let password = settings.password {
+            // A password goes in clear only when the operator said there is no TLS at all.
+            guard secured || settings.startTLS == .none else { throw SMTPError.authenticationUnavailable }
             try await authenticate(username, password)
         }
         var outcomes: [SMTPClient.Outcome] = []
