@@ -82,7 +82,11 @@ import Testing
             let (shareID, token) = try await Self.invite(api, env, token: alice)
             var dana = Browser(api: api)
             _ = try await Self.accept(&dana, token)
-            let (totp, confirmed) = try await api.enableTOTP(token: try await api.login(Self.dana, "lantern-quartz-meadow-9"), password: "lantern-quartz-meadow-9")
+            // Through the API too, nothing before the authenticator app.
+            let early = try await api.login(Self.dana, "lantern-quartz-meadow-9")
+            #expect(try await api.call(.get, "/api/v1/shares/\(shareID)", token: early).errorCode == "second_factor_required")
+            #expect(try await api.call(.get, "/api/v1/inbox", token: early).errorCode == "second_factor_required")
+            let (totp, confirmed) = try await api.enableTOTP(token: early, password: "lantern-quartz-meadow-9")
             #expect(confirmed.status == .ok)
             let danaToken = try await api.login(Self.dana, "lantern-quartz-meadow-9", totp: totp.code(counter: TOTP.counter(at: env.clock.now()) + 1))
             #expect(try await api.call(.get, "/api/v1/shares/\(shareID)", token: danaToken).status == .ok)

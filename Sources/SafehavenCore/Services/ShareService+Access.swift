@@ -24,6 +24,7 @@ extension ShareService {
 
     /// The share if the user sent it or is an addressee who has not deleted it; otherwise not found.
     public func access(_ shareID: String, by user: User) async throws -> Access {
+        try Self.requireSecondFactorIfInvited(user)
         let found: Access? = try await deps.store.read { db in
             guard let share = try await db.share(id: shareID) else { return nil }
             if share.senderID == user.id { return Access(share: share, recipient: nil) }
@@ -33,6 +34,14 @@ extension ShareService {
         }
         guard let found else { throw SafehavenError.notFound }
         return found
+    }
+
+    /// Someone invited from outside reads nothing, through any door, until their authenticator
+    /// app is set up.
+    static func requireSecondFactorIfInvited(_ user: User) throws {
+        if user.has(.external) && !user.totpEnabled {
+            throw SafehavenError.forbidden("second_factor_required", "Set up an authenticator app on your account before reading what was sent to you.")
+        }
     }
 
     func requireActive(_ share: Share) throws {

@@ -12,6 +12,7 @@ extension ShareService {
     /// Each page costs a constant number of queries, however many shares there are.
     public func list(_ box: ShareListQuery.Box, for user: User, limit: Int? = nil, cursor: String? = nil,
                      status: String? = nil, unreadOnly: Bool = false) async throws -> ShareListPage {
+        try Self.requireSecondFactorIfInvited(user)
         let size = limit ?? Self.defaultPageSize
         guard (1...Self.maxPageSize).contains(size) else {
             throw SafehavenError.invalid("limit", "A page can hold 1 to \(Self.maxPageSize) shares.")

@@ -3,19 +3,17 @@ import SafehavenCore
 
 /// How dates, sizes and states read on a page.
 enum WebFormat {
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = TimeZone(identifier: "Europe/London")
-        formatter.dateFormat = "d MMMM yyyy, HH:mm"
-        return formatter.string(from: date)
-    }
+    /// "1 December 2026, 09:00", UK time.
+    static func date(_ date: Date) -> String { london(date, "d MMMM yyyy, HH:mm") }
 
-    static func day(_ date: Date) -> String {
+    /// "1 December 2026".
+    static func day(_ date: Date) -> String { london(date, "d MMMM yyyy") }
+
+    static func london(_ date: Date, _ pattern: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_GB")
         formatter.timeZone = TimeZone(identifier: "Europe/London")
-        formatter.dateFormat = "d MMMM yyyy"
+        formatter.dateFormat = pattern
         return formatter.string(from: date)
     }
 
