@@ -111,7 +111,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "safehaven-fuzz",
-            dependencies: ["SafehavenArchive", "SafehavenCore", "SafehavenServer", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SafehavenArchive", "SafehavenCore", "SafehavenServer", "SafehavenMail", .product(name: "NIOCore", package: "swift-nio")],
             path: "Sources/SafehavenFuzz"
         ),
         .executableTarget(

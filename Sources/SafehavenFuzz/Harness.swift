@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import SafehavenArchive
 import SafehavenCore
+import SafehavenMail
 import SafehavenServer
 
 /// One input for each reader that takes bytes from outside: the first byte picks the reader, the
@@ -14,6 +15,7 @@ enum Harness {
         guard let selector = data.first else { return }
         let input = Array(data.dropFirst())
         if selector == auditExportSelector { return auditExport(input) }
+        if selector == mailSelector { return mail(input) }
         switch selector % 3 {
         case 0: multipart(input)
         case 1: json(input)
@@ -45,6 +47,24 @@ enum Harness {
         guard FileManager.default.createFile(atPath: exportPath.path, contents: Data(input)) else { return }
         defer { try? FileManager.default.removeItem(at: exportPath) }
         _ = try? AuditService.verifyExport(at: exportPath, trustedKey: nil)
+    }
+
+    /// 0x53 ("S") picks what a mail relay sends back (SMTP replies) and the message writer given
+    /// any name, subject and text: the message must stay 7-bit with lines of at most 998 bytes.
+    static let mailSelector: UInt8 = 0x53
+
+    static func mail(_ input: [UInt8]) {
+        _ = try? SMTPReplyParser.parse(input)
+        let parts = input.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let message = MailMessage(from: .init(name: parts.first ?? "", email: "n@example.org"), to: .init(email: "b@example.org"),
+                                  subject: parts.count > 1 ? parts[1] : "", messageID: "fuzz@example.org", date: Date(timeIntervalSince1970: 0),
+                                  text: parts.count > 2 ? parts[2] : "", html: parts.count > 2 ? parts[2] : "")
+        let rendered = message.rendered()
+        precondition(rendered.utf8.allSatisfy { $0 < 128 }, "a message that is not 7-bit")
+        precondition(rendered.split(separator: "\r\n", omittingEmptySubsequences: false).allSatisfy { $0.utf8.count <= 998 }, "a line over 998 bytes")
+        precondition(!rendered.contains("\r\n.\r\n"), "a line that would end the message early")
+        let stuffed = smtpDataSection(rendered)
+        precondition(stuffed.hasSuffix("\r\n.\r\n"), "the end of data is missing")
     }
 
     static func archive(_ input: [UInt8]) {

@@ -85,17 +85,20 @@ public struct MailMessage: Sendable, Equatable {
     }
 
     static func address(_ a: Address) -> String {
+        // The name is only a label: long or unusual names are written as encoded words.
         guard !a.name.isEmpty else { return "<\(a.email)>" }
-        if a.name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && !"\"\\".unicodeScalars.contains($0) }) {
+        if a.name.count <= 60, a.name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F && !"\"\\".unicodeScalars.contains($0) }) {
             return "\"\(a.name)\" <\(a.email)>"
         }
-        return "\(encodedWord(a.name)) <\(a.email)>"
+        return "\(encodedWord(a.name, always: true)) <\(a.email)>"
     }
 
     /// Plain ASCII stays as it is; anything else becomes `=?utf-8?B?…?=` words of at most 75 characters.
-    static func encodedWord(_ text: String) -> String {
+    static func encodedWord(_ text: String, always: Bool = false) -> String {
         let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        if clean.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) && !clean.contains("=?") { return clean }
+        // Plain ASCII stays readable, as long as every word can be folded onto a line of its own.
+        if !always, clean.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) && !clean.contains("=?"),
+           clean.split(separator: " ").allSatisfy({ $0.count <= 60 }) { return clean }
         // Split on whole characters so no word ends inside a UTF-8 sequence; 45 bytes → 60 base64 characters.
         var words: [String] = [], chunk = ""
         for character in clean {

@@ -134,32 +134,55 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Reads replies: lines `NNN-text` continue, `NNN text` (or `NNN`) ends one (RFC 5321 §4.2.1).
-/// A line longer than 4 KB or a reply of more than 100 lines is not SMTP.
-struct SMTPReplyDecoder: ByteToMessageDecoder {
-    typealias InboundOut = SMTPReply
+/// A line longer than 4 KB or a reply of more than 100 lines is not SMTP. Pure, so it is fuzzed.
+public struct SMTPReplyParser: Sendable {
     private var lines: [String] = []
     private var code: Int?
+    public static let maxLine = 4096
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if buffer.readableBytes > 4096 { throw SMTPError.malformedReply }
-            return .needMoreData
-        }
-        let length = end - buffer.readerIndex + 1
-        var bytes = buffer.readBytes(length: length) ?? []
-        // Bytes, not characters: to Swift "\r\n" is one character.
-        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard bytes.count >= 3, let value = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200..<600).contains(value),
+    public init() {}
+
+    /// One line without its line end; a reply when it was the last line of one.
+    public mutating func line(_ bytes: [UInt8]) throws -> SMTPReply? {
+        guard bytes.count >= 3, bytes.count <= Self.maxLine, let value = Int(String(decoding: bytes[0..<3], as: UTF8.self)),
+              (200..<600).contains(value), bytes[0..<3].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
               bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-") else { throw SMTPError.malformedReply }
         if let code, code != value { throw SMTPError.malformedReply }
         code = value
         lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
         guard lines.count <= 100 else { throw SMTPError.malformedReply }
-        if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") {
-            context.fireChannelRead(NIOAny(SMTPReply(code: value, lines: lines)))
-            lines = []
-            code = nil
+        guard bytes.count == 3 || bytes[3] == UInt8(ascii: " ") else { return nil }
+        defer { lines = []; code = nil }
+        return SMTPReply(code: value, lines: lines)
+    }
+
+    /// Every whole reply in the bytes (lines end LF, with or without CR).
+    public static func parse(_ data: [UInt8]) throws -> [SMTPReply] {
+        var parser = SMTPReplyParser()
+        var replies: [SMTPReply] = []
+        for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
+            var line = Array(raw)
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            if let reply = try parser.line(line) { replies.append(reply) }
         }
+        return replies
+    }
+}
+
+/// The parser on a channel: one reply at a time to whoever waits for it.
+struct SMTPReplyDecoder: ByteToMessageDecoder {
+    typealias InboundOut = SMTPReply
+    private var parser = SMTPReplyParser()
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > SMTPReplyParser.maxLine { throw SMTPError.malformedReply }
+            return .needMoreData
+        }
+        var bytes = buffer.readBytes(length: end - buffer.readerIndex + 1) ?? []
+        // Bytes, not characters: to Swift "\r\n" is one character.
+        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
+        if let reply = try parser.line(bytes) { context.fireChannelRead(NIOAny(reply)) }
         return .continue
     }
 }

@@ -154,3 +154,9 @@ struct SMTPSession {
         (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }
+
+/// The DATA section exactly as it goes on the wire, as text (for checks and fuzzing).
+public func smtpDataSection(_ message: String) -> String {
+    var buffer = SMTPSession.dotStuffed(message)
+    return buffer.readString(length: buffer.readableBytes) ?? ""
+}

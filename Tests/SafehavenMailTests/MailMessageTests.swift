@@ -73,3 +73,19 @@ import Testing
         #expect(throws: (any Error).self) { try mixed.writeInbound(ByteBuffer(string: "250-a\r\n550 b\r\n")) }
     }
 }
+
+extension MailMessageTests {
+    @Test func anyNameOrSubjectStaysWithinTheLineLimitsAndSyntax() {
+        for name in [String(repeating: "A", count: 900), "Ali \"x\" Smith", "Zoë <b>\r\n.\r\n", ""] {
+            let message = MailMessage(from: .init(name: name, email: "n@example.org"), to: .init(email: "b@example.org"),
+                                      subject: String(repeating: "S", count: 1200) + " \r\n.\r\nBcc: x@example.org", messageID: "m@example.org",
+                                      date: Date(timeIntervalSince1970: 0), text: ".\r\n.", html: "")
+            let text = message.rendered()
+            #expect(text.utf8.allSatisfy { $0 < 128 })
+            #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 })
+            #expect(!text.contains("\r\nBcc:"), "no header can be injected through a subject")
+            #expect(smtpDataSection(text).hasSuffix("\r\n.\r\n") && !text.contains("\r\n.\r\n"))
+        }
+        #expect(try! SMTPReplyParser.parse(Array("250-a\r\n250 b\r\n".utf8)) == [SMTPReply(code: 250, lines: ["a", "b"])])
+    }
+}
