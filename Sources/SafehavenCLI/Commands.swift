@@ -47,6 +47,9 @@ public enum Commands {
             let app = try buildApplication(runtime: runtime) { port in
                 say("Safehaven is listening on http://\(config.host):\(port)")
                 say("Notifications go to \(runtime.mailDescription).")
+                if config.publicURL == nil {
+                    say("Links in notifications point to http://\(config.host):\(port); set \(AppConfig.Variable.publicURL) to the address people use.")
+                }
             }
             try await app.runService()
         } catch {

@@ -91,6 +91,18 @@ import Testing
             let danaToken = try await api.login(Self.dana, "lantern-quartz-meadow-9", totp: totp.code(counter: TOTP.counter(at: env.clock.now()) + 1))
             #expect(try await api.call(.get, "/api/v1/shares/\(shareID)", token: danaToken).status == .ok)
             #expect(try await api.send(token: danaToken, API.share(["recipients": ["bob@nhs.net"]])).errorCode == "invited_reply_only")
+            // In the browser, the staff's pages do not exist for them.
+            env.clock.advance(30)
+            var page = Browser(api: api)
+            let form = try await page.request(.get, "/sign-in")
+            let csrf = try #require(Browser.field("csrf", in: String(buffer: form.body)))
+            _ = try await page.request(.post, "/sign-in", form: ["csrf": csrf, "email": Self.dana, "password": "lantern-quartz-meadow-9",
+                                                                 "code": totp.code(counter: TOTP.counter(at: env.clock.now()) + 1)])
+            #expect(try await page.request(.get, "/inbox").status == .ok)
+            for path in ["/rules", "/archive-passwords", "/rules/fax-cover-sheet", "/compose", "/admin", "/shares/\(shareID)/export"] {
+                let status = try await page.request(.get, path).status
+                #expect(status == .notFound || status == .forbidden, "\(path) answered \(status)")
+            }
             let reply = try await api.send(token: danaToken, ["message": "Received"], to: "/api/v1/shares/\(shareID)/replies")
             #expect(reply.status == .created)
         }

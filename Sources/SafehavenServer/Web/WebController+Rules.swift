@@ -9,7 +9,7 @@ extension WebController {
         group.get("/rules", use: advisorPage)
         group.post("/rules", use: advise)
         group.get("/rules/fax-cover-sheet") { _, context in
-            try await member(context) { user in
+            try await staff(context) { user in
                 let organisation = try await runtime.directory.organisation(of: user)
                 return try render(FaxCoverPage(fromName: user.name, fromOrganisation: organisation?.name ?? "",
                                                fromSwitchboard: organisation?.switchboard ?? ""), context: context)
@@ -17,7 +17,7 @@ extension WebController {
         }
         group.post("/rules/fax-cover-sheet", use: faxCover)
         group.get("/rules/envelope-labels") { _, context in
-            try await member(context) { user in
+            try await staff(context) { user in
                 let organisation = try await runtime.directory.organisation(of: user)
                 return try render(EnvelopePage(returnAddress: [organisation?.name ?? "", organisation?.address ?? ""]
                     .filter { !$0.isEmpty && $0 != "not set" }.joined(separator: "\n")), context: context)
@@ -27,11 +27,11 @@ extension WebController {
         group.get("/shares/:id/export", use: exportPage)
         group.post("/shares/:id/export", use: export)
         group.get("/exports/:id") { _, context in
-            try await member(context) { user in
+            try await staff(context) { user in
                 ExportController.stream(try await runtime.exports.download(try context.parameters.require("id"), by: user))
             }
         }
-        group.get("/archive-passwords") { _, context in try await member(context) { try await partnerPasswords($0, context: context) } }
+        group.get("/archive-passwords") { _, context in try await staff(context) { try await partnerPasswords($0, context: context) } }
         group.post("/archive-passwords", use: createPartnerPassword)
         group.post("/archive-passwords/:id/reveal", use: revealPartnerPassword)
         group.post("/archive-passwords/:id/rotate", use: rotatePartnerPassword)
@@ -52,11 +52,11 @@ extension WebController {
     }
 
     @Sendable func advisorPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await member(context) { user in try render(try await advisorForm([:], user: user), context: context) }
+        try await staff(context) { user in try render(try await advisorForm([:], user: user), context: context) }
     }
 
     @Sendable func advise(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { user, fields in
+        try await staffPost(request, context) { user, fields in
             var page = try await advisorForm(fields, user: user)
             guard let people = Int(page.people.trimmingCharacters(in: .whitespaces)), people >= 1 else {
                 page.errors = [.init(field: "people", message: "Enter how many people the information is about, as a number such as 1 or 250")]
@@ -87,7 +87,7 @@ extension WebController {
     // MARK: printable artefacts
 
     @Sendable func faxCover(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { _, fields in
+        try await staffPost(request, context) { _, fields in
             var page = FaxCoverPage(toName: fields["toName"] ?? "", toOrganisation: fields["toOrganisation"] ?? "", toFax: fields["toFax"] ?? "",
                                     fromName: fields["fromName"] ?? "", fromOrganisation: fields["fromOrganisation"] ?? "",
                                     fromSwitchboard: fields["fromSwitchboard"] ?? "", pages: fields["pages"] ?? "")
@@ -106,7 +106,7 @@ extension WebController {
     }
 
     @Sendable func envelope(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { _, fields in
+        try await staffPost(request, context) { _, fields in
             var page = EnvelopePage(toName: fields["toName"] ?? "", toJobTitle: fields["toJobTitle"] ?? "", toAddress: fields["toAddress"] ?? "",
                                     returnAddress: fields["returnAddress"] ?? "", signedFor: fields["signedFor"] == "yes")
             do {
@@ -143,7 +143,7 @@ extension WebController {
     }
 
     @Sendable func exportPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await member(context) { user in
+        try await staff(context) { user in
             let access = try await shares.access(try context.parameters.require("id"), by: user)
             guard access.isSender else { throw SafehavenError.notFound }
             return try render(ExportPage(id: access.share.id, subject: access.share.subject, names: Self.nameChoices("refuse")), context: context)
@@ -151,7 +151,7 @@ extension WebController {
     }
 
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { user, fields in
+        try await staffPost(request, context) { user, fields in
             let id = try context.parameters.require("id")
             let access = try await shares.access(id, by: user)
             guard access.isSender else { throw SafehavenError.notFound }
@@ -182,7 +182,7 @@ extension WebController {
     }
 
     @Sendable func createPartnerPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { user, fields in
+        try await staffPost(request, context) { user, fields in
             let form = PartnerPasswordsPage(rows: [], partner: fields["partner"] ?? "", purpose: fields["purpose"] ?? "",
                                             rotateDays: fields["rotateDays"] ?? "90")
             do {
@@ -199,7 +199,7 @@ extension WebController {
     }
 
     @Sendable func revealPartnerPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { user, _ in
+        try await staffPost(request, context) { user, _ in
             let id = try context.parameters.require("id")
             let password = try await runtime.partnerPasswords.reveal(id, by: user)
             let partner = try await runtime.partnerPasswords.list(for: user).first { $0.record.id == id }?.record.partner ?? ""
@@ -208,7 +208,7 @@ extension WebController {
     }
 
     @Sendable func rotatePartnerPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await post(request, context) { user, _ in
+        try await staffPost(request, context) { user, _ in
             let (record, password) = try await runtime.partnerPasswords.rotate(try context.parameters.require("id"), by: user)
             return try await partnerPasswords(user, context: context, revealed: (record.partner, password))
         }

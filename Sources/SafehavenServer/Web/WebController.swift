@@ -94,6 +94,22 @@ struct WebController {
         return try await page(context) { try await body(user) }
     }
 
+    /// Pages for the staff of member organisations: people invited from outside read and reply
+    /// to what was sent to them and nothing more, so for them these pages do not exist.
+    func staff(_ context: AppRequestContext, _ body: (User) async throws -> Response) async throws -> Response {
+        try await member(context) { user in
+            guard !user.has(.external) else { throw SafehavenError.notFound }
+            return try await body(user)
+        }
+    }
+
+    func staffPost(_ request: Request, _ context: AppRequestContext, _ body: (User, [String: String]) async throws -> Response) async throws -> Response {
+        try await post(request, context) { user, fields in
+            guard !user.has(.external) else { throw SafehavenError.notFound }
+            return try await body(user, fields)
+        }
+    }
+
     /// Someone invited from outside sees nothing until their authenticator app is set up.
     func needsSecondFactor(_ user: User) -> Response? {
         user.has(.external) && !user.totpEnabled ? redirect("/account/totp") : nil
