@@ -149,3 +149,28 @@ import Testing
         }
     }
 }
+
+extension InvitationTests {
+    /// Twenty people (or scripts) race to use one link: exactly one gets the account.
+    @Test(arguments: TestDatabase.available)
+    func aLinkUsedByManyAtOnceWorksForExactlyOne(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, _ in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let (_, token) = try await Self.invite(api, env, token: alice)
+            let service = env.runtime.invitations
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for n in 0..<20 {
+                    group.addTask {
+                        (try? await service.accept(token, .init(name: "Racer \(n)", jobTitle: "J", organisation: "O", phone: "1",
+                                                                password: "racing-lantern-quartz-\(n)"))) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
+            let user = try #require(try await env.store.read { try await $0.user(email: Self.dana) })
+            #expect(!user.awaitingInvitation && user.name.hasPrefix("Racer "))
+            #expect(try await env.store.count("SELECT COUNT(*) AS n FROM invitations WHERE used_at IS NOT NULL") == 1)
+        }
+    }
+}

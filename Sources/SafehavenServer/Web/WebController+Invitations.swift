@@ -16,16 +16,13 @@ extension WebController {
 
     func invitationForm(_ opened: InvitationService.Opened, token: String, fields: [String: String] = [:], errors: [FieldError] = [],
                         context: AppRequestContext) throws -> Response {
-        let formToken = Encoding.hex(runtime.deps.random.bytes(16))
-        var headers = HTTPFields()
-        headers[.setCookie] = WebSession.cookie(WebSession.formCookieName, formToken, secure: secure, maxAge: 3600)
-        headers[.referrerPolicy] = "no-referrer"
-        return try render(InvitationPage(token: token, formToken: formToken, email: opened.invitation.email,
+        let guardian = formGuard()
+        return try render(InvitationPage(token: token, formToken: guardian.token, email: opened.invitation.email,
                                          sender: WebFormat.person(opened.sender), marking: opened.marking,
                                          expires: WebFormat.date(opened.invitation.expiresAt), name: fields["name"] ?? "",
                                          jobTitle: fields["jobTitle"] ?? "", organisation: fields["organisation"] ?? "",
                                          phone: fields["phone"] ?? "", errors: errors),
-                          context: context, headers: headers)
+                          context: context, headers: guardian.headers)
     }
 
     @Sendable func invitationPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -40,8 +37,7 @@ extension WebController {
             let token = try context.parameters.require("token")
             let opened = try await runtime.invitations.open(token)
             let fields = try await FormBody.decode(request)
-            guard let cookie = WebSession.value(WebSession.formCookieName, in: request), !cookie.isEmpty,
-                  Tokens.constantTimeEqual(cookie, fields["csrf"] ?? "") else {
+            guard formGuardHolds(request, fields) else {
                 return try invitationForm(opened, token: token, fields: fields,
                                           errors: [.init(field: "name", message: "The form expired. Try again.")], context: context)
             }

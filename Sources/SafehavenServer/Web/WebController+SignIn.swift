@@ -19,17 +19,15 @@ extension WebController {
     }
 
     func signInForm(context: AppRequestContext, email: String, errors: [FieldError], status: HTTPResponse.Status = .ok) throws -> Response {
-        let formToken = Encoding.hex(runtime.deps.random.bytes(16))
-        var headers = HTTPFields()
-        headers[.setCookie] = WebSession.cookie(WebSession.formCookieName, formToken, secure: secure, maxAge: 3600)
-        return try render(SignInPage(formToken: formToken, email: email, errors: errors), context: context, status: status, headers: headers)
+        let guardian = formGuard()
+        return try render(SignInPage(formToken: guardian.token, email: email, errors: errors), context: context, status: status,
+                          headers: guardian.headers)
     }
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await FormBody.decode(request)
         let email = fields["email"]?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard let cookie = WebSession.value(WebSession.formCookieName, in: request), !cookie.isEmpty,
-              Tokens.constantTimeEqual(cookie, fields["csrf"] ?? "") else {
+        guard formGuardHolds(request, fields) else {
             return try signInForm(context: context, email: email, errors: [.init(field: "email", message: "The sign-in form expired. Try again.")],
                                   status: .forbidden)
         }

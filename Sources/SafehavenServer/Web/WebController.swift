@@ -135,6 +135,21 @@ struct WebController {
         }
     }
 
+    /// Before there is a session, a random value in a short-lived cookie and in the form guards
+    /// a form (sign-in, an invitation) against being posted from another site.
+    func formGuard() -> (token: String, headers: HTTPFields) {
+        let token = Encoding.hex(runtime.deps.random.bytes(16))
+        var headers = HTTPFields()
+        headers[.setCookie] = WebSession.cookie(WebSession.formCookieName, token, secure: secure, maxAge: 3600)
+        return (token, headers)
+    }
+
+    /// Whether a form posted before there is a session carries the value of its cookie.
+    func formGuardHolds(_ request: Request, _ fields: [String: String]) -> Bool {
+        guard let cookie = WebSession.value(WebSession.formCookieName, in: request), !cookie.isEmpty else { return false }
+        return Tokens.constantTimeEqual(cookie, fields["csrf"] ?? "")
+    }
+
     static func asset(_ name: String, _ ext: String, type: String) throws -> Response {
         guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "static"),
               let data = try? Data(contentsOf: url) else { throw SafehavenError.notFound }
