@@ -46,6 +46,7 @@ public enum Migrations {
         recoveryCodes,
         outbox,
         invitations,
+        registerEntries,
     ]
 }
 

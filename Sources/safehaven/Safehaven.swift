@@ -14,7 +14,7 @@ struct Safehaven: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, Org.self, UserCommand.self, Token.self, Audit.self,
                       Keys.self, BackupCommand.self, RestoreCommand.self, Accredited.self,
                       Route.self, Advise.self, CheckSubject.self, CoverSheet.self, Envelope.self, Archive.self,
-                      OutboxCommand.self])
+                      OutboxCommand.self, RegisterCommand.self])
 }
 
 /// Where the store is; every command takes these so it works on the store a running server uses.

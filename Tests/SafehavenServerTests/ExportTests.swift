@@ -97,7 +97,9 @@ import Testing
         try await withAPI(db) { api, env, people in
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             _ = try await api.send(token: alice, API.share())
-            #expect(try await api.call(.get, "/api/v1/register", token: alice).status == .forbidden)
+            // A practitioner sees the records they made (here, their share's), and nobody else's.
+            let own = try #require(try await api.call(.get, "/api/v1/register", token: alice).json["disclosures"] as? [[String: Any]])
+            #expect(own.count == 1 && own.first?["recordedBy"] as? String == people.alice.id)
             _ = try await env.runtime.directory.createUser(.init(email: "ig@merton.gov.uk", name: "Iris Green", organisation: "merton.gov.uk",
                                                                  jobTitle: "Data protection officer", phone: "020 1", roles: [.igOfficer],
                                                                  password: "saffron-kettle-orbit-55"))
@@ -114,7 +116,6 @@ import Testing
                                                                  jobTitle: "DPO", phone: "1", roles: [.igOfficer], password: "saffron-kettle-orbit-56"))
             let other = try await api.login("ig@sutton.gov.uk", "saffron-kettle-orbit-56")
             #expect((try await api.call(.get, "/api/v1/register", token: other).json["disclosures"] as? [Any])?.isEmpty == true)
-            _ = people
         }
     }
 }

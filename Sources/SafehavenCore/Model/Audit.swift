@@ -20,6 +20,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case invitationAccepted = "invitation.accepted"
     case invitationWithdrawn = "invitation.withdrawn"
     case externalPolicyChanged = "organisation.external_policy_changed"
+    case registerRecorded = "register.recorded"
+    case registerCorrected = "register.corrected"
     case notificationsPurged = "notification.purged"
     case tokenCreated = "token.created"
     case shareCreated = "share.created"

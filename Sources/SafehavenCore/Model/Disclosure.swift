@@ -10,6 +10,16 @@ public struct Disclosure: Codable, Equatable, Sendable {
         case post, fax, telephone
         case inPerson = "in-person"
         case removableMedia = "removable-media"
+        case sms
+        /// A decision not to share, or information received: nothing went out.
+        case none
+    }
+
+    /// What the entry records.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case disclosure
+        case decisionNotToShare = "decision_not_to_share"
+        case received
     }
 
     public var id: String
@@ -28,6 +38,13 @@ public struct Disclosure: Codable, Equatable, Sendable {
     public var recipientOrganisation: String
     public var recipientPhone: String
     public var recipientEmail: String
+    public var kind: Kind = .disclosure
+    /// The entry this one corrects; the corrected entry itself is never changed.
+    public var corrects: String?
+    /// The steps of the channel's checklist the person confirmed they followed.
+    public var confirmations: [String] = []
+    /// The recorder's team (department) at the time, for managers' view of their team's records.
+    public var team: String = ""
 
     public init(id: String, organisationID: String, shareID: String?, recordedBy: String, at: Date, method: Method, reason: String,
                 informationType: String, authorisedBy: String?, recipientName: String, recipientJobTitle: String,

@@ -13,7 +13,7 @@ public enum Endpoint: String, CaseIterable, Sendable {
     case checkRoute, advise, checkSubject, profiles, faxCoverSheet, envelope
     case exportShare, downloadExport
     case listPartnerPasswords, createPartnerPassword, revealPartnerPassword, rotatePartnerPassword
-    case register
+    case register, recordRegister, correctRegister
 
     public var method: HTTPRequest.Method {
         switch self {
@@ -65,7 +65,8 @@ public enum Endpoint: String, CaseIterable, Sendable {
         case .listPartnerPasswords, .createPartnerPassword: return "/api/v1/archive-passwords"
         case .revealPartnerPassword: return "/api/v1/archive-passwords/{id}/reveal"
         case .rotatePartnerPassword: return "/api/v1/archive-passwords/{id}/rotate"
-        case .register: return "/api/v1/register"
+        case .register, .recordRegister: return "/api/v1/register"
+        case .correctRegister: return "/api/v1/register/{id}/corrections"
         }
     }
 
