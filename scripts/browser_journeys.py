@@ -449,6 +449,7 @@ def journey(admin, javascript, orgs, n):
         if shots: check(bob.driver, "share-withdrawn")
         if javascript:
             extras(alice, bob)
+            records(alice)
             external(alice)
     finally:
         alice.quit()
@@ -468,6 +469,45 @@ def invitation_link(email):
             return re.search(r"(https?://\S+/invitations/[0-9a-f]{32})", text).group(1), message.as_string()
         time.sleep(0.1)
     raise SystemExit(f"no invitation email for {email}")
+
+
+def records(alice):
+    """The register by hand: a telephone disclosure (its checklist confirmed), a decision not to share, a correction, the export."""
+    d = alice.driver
+    go(d, "/records", "records")
+    click(d, "Record information shared another way")
+    arrived(d, r"/records/new")
+    check(d, "record-disclosure")
+    for field, value in (("reason", "Safeguarding concern " + XSS_SHORT), ("informationType", "Attendance record " + XSS_SHORT),
+                         ("recipientName", "Dr Patel " + XSS_SHORT), ("recipientJobTitle", "GP"), ("recipientOrganisation", "Wrythe Surgery"),
+                         ("recipientPhone", "020 8296 0000")):
+        type_into(d, field, value)
+    submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    if "href=\"#confirmations\"" not in d.page_source: fail("records: a disclosure without its checklist was accepted")
+    check(d, "record-disclosure-error")
+    for box in d.find_elements(By.CSS_SELECTOR, "#confirmations input[type=checkbox]"):
+        if not box.is_selected(): box.click()
+    submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    if "Recorded." not in d.page_source: fail(f"records: the disclosure was not recorded: {errors_shown(d)}")
+    click(d, "Record a decision not to share")
+    arrived(d, r"/records/new")
+    for field, value in (("reason", "No consent and no safeguarding concern"), ("informationType", "Family history"),
+                         ("recipientOrganisation", "A housing association")):
+        type_into(d, field, value)
+    submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    if "Decided not to share" not in d.page_source: fail(f"records: the decision was not recorded: {errors_shown(d)}")
+    check(d, "records-list")
+    d.find_element(By.XPATH, "//a[starts-with(normalize-space(.), 'Correct')]").click()
+    arrived(d, r"/correct$")
+    check(d, "record-correct")
+    type_into(d, "reason", "No consent; the request did not say why it was needed")
+    for box in d.find_elements(By.CSS_SELECTOR, "#confirmations input[type=checkbox]"):
+        if not box.is_selected(): box.click()
+    submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    if "Correction recorded." not in d.page_source or "corrects" not in d.page_source: fail(f"records: the correction was not recorded: {errors_shown(d)}")
+    exported = alice.fetch(base + "/records.csv").decode()
+    for expected in ("decision_not_to_share", "telephone", "Wrythe Surgery", "A housing association", "the request did not say why"):
+        if expected not in exported: fail(f"records: the export lacks {expected!r}")
 
 
 def external(alice):

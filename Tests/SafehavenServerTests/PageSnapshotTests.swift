@@ -107,4 +107,20 @@ import Testing
                                                         roles: [Choice(value: "admin", label: "Administrator", checked: false)], oneTimePassword: "one-time-words"),
                      frame: admin)
     }
+
+    @Test func recordPages() throws {
+        try snapshot("records", RecordsPage(rows: [.init(id: "d1", when: "1 December 2026, 09:00", what: "Shared: " + Self.hostile, how: "Telephone",
+                                                         who: Self.hostile, reason: Self.hostile, corrects: "d0", mine: true)],
+                                            scope: "You see the records you made.", notice: "Recorded."))
+        try snapshot("record-form", RecordFormPage(heading: "Record information shared another way", action: "/records", kind: "disclosure",
+                                                   isDisclosure: true, isDecision: false,
+                                                   methods: [Choice(value: "telephone", label: "Telephone", checked: true)],
+                                                   steps: [Choice(value: "0", label: Self.hostile, checked: false)], reason: Self.hostile,
+                                                   errors: [.init(field: "confirmations", message: "Confirm each step.")]))
+        try snapshot("invitation", InvitationPage(token: "0123456789abcdef0123456789abcdef", formToken: "form-token", email: "dana@example.org",
+                                                  sender: Self.hostile, marking: "OFFICIAL-SENSITIVE", expires: "8 December 2026, 09:00",
+                                                  name: Self.hostile), frame: PageFrame(requestID: "req-0001"))
+        try snapshot("admin-outbox", OutboxPage(rows: [.init(id: "o1", kind: "share announced", to: "bob@nhs.net", queued: "1 December 2026, 09:00",
+                                                             attempts: 3, error: Self.hostile)], transport: "the mail relay", notice: nil))
+    }
 }
