@@ -98,17 +98,25 @@ public struct MailMessage: Sendable, Equatable {
         let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         // Plain ASCII stays readable, as long as every word can be folded onto a line of its own.
         if !always, clean.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) && !clean.contains("=?"),
-           clean.split(separator: " ").allSatisfy({ $0.count <= 60 }) { return clean }
-        // Split on whole characters so no word ends inside a UTF-8 sequence; 45 bytes → 60 base64 characters.
-        var words: [String] = [], chunk = ""
-        for character in clean {
-            if chunk.utf8.count + String(character).utf8.count > 45 {
-                words.append(chunk)
-                chunk = ""
-            }
-            chunk.append(character)
+           clean.split(separator: " ").allSatisfy({ $0.count <= 60 }) {
+            // Runs of spaces become one, so no folded line is only white space.
+            return clean.split(separator: " ").joined(separator: " ")
         }
-        if !chunk.isEmpty { words.append(chunk) }
+        // Split on whole Unicode scalars (never inside a UTF-8 sequence, as RFC 2047 asks; a
+        // character made of many scalars may span words); 45 bytes → 60 base64 characters.
+        var words: [String] = [], chunk = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in clean.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if bytes + size > 45 {
+                words.append(String(chunk))
+                chunk = String.UnicodeScalarView()
+                bytes = 0
+            }
+            chunk.append(scalar)
+            bytes += size
+        }
+        if !chunk.isEmpty { words.append(String(chunk)) }
         return words.map { "=?utf-8?B?" + Data($0.utf8).base64EncodedString() + "?=" }.joined(separator: " ")
     }
 
@@ -149,12 +157,12 @@ public struct MailMessage: Sendable, Equatable {
                 } else {
                     piece = String(format: "=%02X", byte)
                 }
-                // A line starting with a dot is written as "=2E" so no relay can mistake it.
-                if encoded.isEmpty && piece == "." { piece = "=2E" }
                 if encoded.count + piece.count > 75 {
                     out.append(encoded + "=")
                     encoded = ""
                 }
+                // A line starting with a dot (after a soft break too) is written "=2E", so no relay can mistake it.
+                if encoded.isEmpty && piece == "." { piece = "=2E" }
                 encoded += piece
             }
             out.append(encoded)

@@ -76,13 +76,19 @@ import Testing
 
 extension MailMessageTests {
     @Test func anyNameOrSubjectStaysWithinTheLineLimitsAndSyntax() {
-        for name in [String(repeating: "A", count: 900), "Ali \"x\" Smith", "Zoë <b>\r\n.\r\n", ""] {
+        // One character made of 600 scalars (a letter and its combining accents); a dot that lands
+        // just after a quoted-printable soft break; runs of spaces.
+        let heavy = "e" + String(repeating: "\u{301}", count: 600)
+        let dotAfterBreak = String(repeating: "a", count: 75) + "."
+        for (name, subject) in [(String(repeating: "A", count: 900), String(repeating: "S", count: 1200) + " \r\n.\r\nBcc: x@example.org"),
+                                ("Ali \"x\" Smith", heavy), ("Zoë <b>\r\n.\r\n", String(repeating: " ", count: 200) + "x"), (heavy, "")] {
             let message = MailMessage(from: .init(name: name, email: "n@example.org"), to: .init(email: "b@example.org"),
-                                      subject: String(repeating: "S", count: 1200) + " \r\n.\r\nBcc: x@example.org", messageID: "m@example.org",
-                                      date: Date(timeIntervalSince1970: 0), text: ".\r\n.", html: "")
+                                      subject: subject, messageID: "m@example.org",
+                                      date: Date(timeIntervalSince1970: 0), text: ".\r\n.\r\n" + dotAfterBreak + "\r\n" + heavy, html: dotAfterBreak)
             let text = message.rendered()
             #expect(text.utf8.allSatisfy { $0 < 128 })
             #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 })
+            #expect(!text.components(separatedBy: "\r\n").contains { !$0.isEmpty && $0.allSatisfy { $0 == " " } }, "no header line of only spaces")
             #expect(!text.contains("\r\nBcc:"), "no header can be injected through a subject")
             #expect(smtpDataSection(text).hasSuffix("\r\n.\r\n") && !text.contains("\r\n.\r\n"))
         }
