@@ -19,6 +19,11 @@ struct ComposeState: Sendable, Equatable {
     var expiryDays: Int { Int(self["expiry"]).flatMap { d in Self.expiryChoices.contains { $0.0 == d } ? d : nil } ?? 30 }
     var confirmed: Bool { self["confirmRecipients"] == "yes" }
 
+    /// A recipient needs checking (first time, a warning, an invitation) and the sender has not said they did.
+    func lacksConfirmation(_ review: [ShareService.RecipientReview]) -> Bool {
+        review.contains(where: \.needsConfirmation) && !confirmed
+    }
+
     /// Every answer except those the current step shows as fields.
     func hidden(except shown: Set<String>) -> [Hidden] {
         Self.names.filter { !shown.contains($0) && fields[$0] != nil }.map { Hidden(name: $0, value: fields[$0]!) }

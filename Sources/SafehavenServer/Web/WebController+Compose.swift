@@ -103,7 +103,7 @@ extension WebController {
                 return try recipientsStep(state, errors: [try Self.fieldError(error, default: "recipients")], context: context)
             }
             var errors: [FieldError] = []
-            if review.contains(where: \.needsConfirmation) && !state.confirmed {
+            if state.lacksConfirmation(review) {
                 errors.append(.init(field: "confirmRecipients", message: "Confirm you have checked the recipients' addresses"))
             }
             if state["purpose"].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -139,7 +139,7 @@ extension WebController {
             let detail = try await receive(request, context: context, sender: user, replyTo: nil) { fields in
                 state = ComposeState(fields)
                 review = try await shares.review(state.recipients, sender: user)
-                if review.contains(where: \.needsConfirmation) && !state.confirmed {
+                if state.lacksConfirmation(review) {
                     throw SafehavenError.invalid("confirmRecipients", "Confirm you have checked the recipients' addresses.")
                 }
                 return state.draft(now: runtime.deps.clock.now())
