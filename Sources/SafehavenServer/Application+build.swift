@@ -38,6 +38,10 @@ public func buildRouter(runtime: Runtime) throws -> Router<AppRequestContext> {
     ExportController(exports: runtime.exports).addRoutes(to: signedIn)
     PartnerPasswordController(passwords: runtime.partnerPasswords).addRoutes(to: signedIn)
     RegisterController(register: runtime.register).addRoutes(to: signedIn)
+    SubjectConsentController(deps: runtime.deps).addRoutes(to: signedIn)
+    AuthorisationController(deps: runtime.deps).addRoutes(to: signedIn)
+    LogbookController(deps: runtime.deps).addRoutes(to: signedIn)
+    IncidentController(deps: runtime.deps).addRoutes(to: signedIn)
     UserAdminController(auth: runtime.auth).addRoutes(to: signedIn)
     // The web pages: a cookie session, never accepted by the API above (so no API call can be
     // forged from another site), and every form carries a token derived from the session.

@@ -55,6 +55,15 @@ struct BackgroundJobs: Service {
             logger.error("expiry reminder job failed", metadata: ["error": "\(error)"])
         }
         do {
+            let overdue = try await LogbookService(runtime.deps).queueOverdueReminders()
+            let deadlines = try await IncidentService(runtime.deps).queueDeadlineWarnings()
+            if overdue + deadlines > 0 {
+                logger.info("queued record reminders", metadata: ["overdue": "\(overdue)", "incident_deadlines": "\(deadlines)"])
+            }
+        } catch {
+            logger.error("record reminder job failed", metadata: ["error": "\(error)"])
+        }
+        do {
             let due = try await PartnerPasswordService(runtime.deps).due()
             // Counts and organisation ids only: partner names stay out of the log.
             for (org, items) in Dictionary(grouping: due, by: \.organisationID) {

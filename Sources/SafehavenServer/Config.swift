@@ -76,6 +76,7 @@ public struct AppConfig: Sendable {
         public static let metricsToken = "SAFEHAVEN_METRICS_TOKEN"
         public static let minimumFreeMB = "SAFEHAVEN_MIN_FREE_MB"
         public static let largeNumbers = "SAFEHAVEN_LARGE_NUMBERS"
+        public static let authoriseAbovePeople = "SAFEHAVEN_AUTHORISE_ABOVE_PEOPLE"
         public static let logLevel = "SAFEHAVEN_LOG_LEVEL"
         public static let adminEmail = "SAFEHAVEN_ADMIN_EMAIL"
         public static let policyProfile = "SAFEHAVEN_POLICY_PROFILE"
@@ -122,6 +123,10 @@ public struct AppConfig: Sendable {
         if let raw = env[Variable.largeNumbers] {
             guard let n = Int(raw), (2...100_000).contains(n) else { throw ConfigError("\(Variable.largeNumbers) must be a number of people from 2 up") }
             config.limits.largeNumbers = n
+        }
+        if let raw = env[Variable.authoriseAbovePeople] {
+            guard let n = Int(raw), (1...1000).contains(n) else { throw ConfigError("\(Variable.authoriseAbovePeople) must be a number of people from 1 to 1000") }
+            config.limits.authoriseAbovePeople = n
         }
         if let raw = env[Variable.minimumFreeMB] {
             guard let mb = Int64(raw), mb >= 0 else { throw ConfigError("\(Variable.minimumFreeMB) must be a number of megabytes") }

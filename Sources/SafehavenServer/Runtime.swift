@@ -110,7 +110,8 @@ public struct Runtime: Sendable {
     public func close() async {
         guard closed.claim() else { return }
         if writable {
-            do { try await audit.checkpoint() } catch {
+            let audit = self.audit
+            do { try await Task.detached { try await audit.checkpoint() }.value } catch {
                 logger.error("could not sign an audit checkpoint on closing", metadata: ["error": "\(error)"])
             }
         }

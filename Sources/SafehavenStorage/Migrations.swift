@@ -47,6 +47,7 @@ public enum Migrations {
         outbox,
         invitations,
         registerEntries,
+        records,
     ]
 }
 

@@ -9,6 +9,7 @@ extension SQLSession {
         case .shareKey: return ("share_secrets", "share_id", "wrapped_key")
         case .totpSecret: return ("users", "id", "totp_secret")
         case .partnerPassword: return ("partner_passwords", "id", "password_sealed")
+        case .record: return ("records", "id", "body_sealed")
         }
     }
 

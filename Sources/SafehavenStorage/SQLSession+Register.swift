@@ -6,11 +6,13 @@ extension SQLSession {
     func insert(_ d: Disclosure) async throws {
         try await db.raw("""
             INSERT INTO disclosures (id, organisation_id, share_id, recorded_by, at, method, reason, information_type, authorised_by,
-                recipient_name, recipient_job_title, recipient_organisation, recipient_phone, recipient_email, kind, corrects, confirmations, team)
+                recipient_name, recipient_job_title, recipient_organisation, recipient_phone, recipient_email, kind, corrects, confirmations, team,
+                lawful_basis, justification, consent_id, subjects)
             VALUES (\(bind: d.id), \(bind: d.organisationID), \(bind: d.shareID), \(bind: d.recordedBy), \(bind: Millis.from(d.at)),
                 \(bind: d.method.rawValue), \(bind: d.reason), \(bind: d.informationType), \(bind: d.authorisedBy), \(bind: d.recipientName),
                 \(bind: d.recipientJobTitle), \(bind: d.recipientOrganisation), \(bind: d.recipientPhone), \(bind: d.recipientEmail),
-                \(bind: d.kind.rawValue), \(bind: d.corrects), \(bind: d.confirmations.joined(separator: "\n")), \(bind: d.team))
+                \(bind: d.kind.rawValue), \(bind: d.corrects), \(bind: d.confirmations.joined(separator: "\n")), \(bind: d.team),
+                \(bind: d.lawfulBasis), \(bind: d.justification), \(bind: d.consentID), \(bind: d.subjects.joined(separator: "\n")))
             """).run()
     }
 
@@ -39,6 +41,11 @@ extension SQLSession {
         let confirmed = try r.string("confirmations")
         d.confirmations = confirmed.isEmpty ? [] : confirmed.components(separatedBy: "\n")
         d.team = try r.string("team")
+        d.lawfulBasis = try r.string("lawful_basis")
+        d.justification = try r.string("justification")
+        d.consentID = try r.optionalString("consent_id")
+        let subjects = try r.string("subjects")
+        d.subjects = subjects.isEmpty ? [] : subjects.components(separatedBy: "\n")
         return d
     }
 }

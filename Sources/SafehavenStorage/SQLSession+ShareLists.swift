@@ -12,7 +12,7 @@ extension SQLSession {
     static let summaryColumns: SQLQueryString = """
         s.id, s.sender_id, s.sender_org_id, s.subject, NULL AS message_sealed, NULL AS wrapped_key, s.marking, s.legacy_marking,
         s.purpose, s.handling, s.view_only, s.require_receipt, s.created_at, s.expires_at, s.revoked_at, s.expired_at,
-        s.destroyed_at, s.parent_id, s.thread_id, NULL AS policy_notes
+        s.destroyed_at, s.parent_id, s.thread_id, NULL AS policy_notes, s.held
         """
 
     func shares(_ query: ShareListQuery) async throws -> ShareListPage {

@@ -63,6 +63,7 @@ extension SQLSession {
         s.expiredAt = try row.optionalDate("expired_at")
         s.destroyedAt = try row.optionalDate("destroyed_at")
         s.policyNotes = try row.optionalString("policy_notes")
+        s.held = try row.bool("held")
         return s
     }
 
@@ -70,13 +71,13 @@ extension SQLSession {
         try await db.raw("""
             INSERT INTO shares (id, sender_id, sender_org_id, subject, marking, legacy_marking,
                 purpose, handling, view_only, require_receipt, created_at, expires_at, revoked_at, expired_at, destroyed_at,
-                parent_id, thread_id, policy_notes)
+                parent_id, thread_id, policy_notes, held)
             VALUES (\(bind: s.id), \(bind: s.senderID), \(bind: s.senderOrganisationID), \(bind: s.subject),
                 \(bind: s.marking.rawValue), \(bind: s.legacyMarking),
                 \(bind: s.purpose), \(bind: s.handling), \(bind: s.viewOnly.flag), \(bind: s.requireReceipt.flag),
                 \(bind: Millis.from(s.createdAt)), \(bind: Millis.from(s.expiresAt)), \(bind: Millis.from(s.revokedAt)),
                 \(bind: Millis.from(s.expiredAt)), \(bind: Millis.from(s.destroyedAt)), \(bind: s.parentID), \(bind: s.threadID),
-                \(bind: s.policyNotes))
+                \(bind: s.policyNotes), \(bind: s.held.flag))
             """).run()
         if let key = s.wrappedKey, s.destroyedAt == nil {
             try await db.raw("""
@@ -92,6 +93,10 @@ extension SQLSession {
             WHERE id = \(bind: shareID) AND revoked_at IS NULL AND expired_at IS NULL AND destroyed_at IS NULL
                 AND expires_at > \(bind: Millis.from(at)) RETURNING id
             """).first() != nil
+    }
+
+    func release(shareID: String) async throws -> Bool {
+        try await db.raw("UPDATE shares SET held = 0 WHERE id = \(bind: shareID) AND held = 1 AND revoked_at IS NULL RETURNING id").first() != nil
     }
 
     func markExpired(shareID: String, at: Date) async throws -> Bool {

@@ -103,8 +103,13 @@ public final class SQLiteBackend: DatabaseBackend, Sendable {
         }
     }
 
+    /// Closes every connection, even from a cancelled task (a failed test, a shutdown signal):
+    /// the work runs detached so the caller's cancellation cannot skip it.
     public func close() async {
-        for reader in readers { try? await reader.close() }
-        try? await connection.close()
+        let (readers, connection) = (self.readers, self.connection)
+        await Task.detached {
+            for reader in readers { try? await reader.close() }
+            try? await connection.close()
+        }.value
     }
 }

@@ -90,7 +90,7 @@ struct API {
     static func share(to recipients: [String] = ["bob@nhs.net"], _ extra: [String: Any] = [:]) -> [String: Any] {
         var base: [String: Any] = ["subject": "Strategy meeting papers", "message": "Papers for Thursday's meeting.",
                                    "recipients": recipients, "marking": "OFFICIAL-SENSITIVE",
-                                   "purpose": "Child protection strategy discussion", "handling": "Do not forward."]
+                                   "purpose": "Child protection strategy discussion", "handling": "Do not forward.", "basis": "no-personal-data"]
         for (k, v) in extra { base[k] = v }
         return base
     }

@@ -74,7 +74,7 @@ import Testing
             let people = try await env.seedPeople()
             let upload = try await env.runtime.shares.beginUpload(sender: people.alice)
             try await env.runtime.shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
-                                                           purpose: "Strategy discussion"), into: upload)
+                                                           purpose: "Strategy discussion", basis: "no-personal-data"), into: upload)
             let file = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
             try file.write(Array("content".utf8))
             try file.finish()

@@ -93,7 +93,7 @@ import Testing
 
     @Test(arguments: TestDatabase.available)
     func sharesRefuseIdentifyingSubjectsAndRecordTheRouteVerdict(db: TestDatabase) async throws {
-        try await withAPI(db) { api, env, _ in
+        try await withAPI(db) { api, env, people in
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             let bad = try await api.send(token: alice, API.share(["subject": "Referral for 943 476 5919"]), files: [("a.txt", Data("x".utf8))])
             #expect(bad.status == .unprocessableContent)
@@ -111,8 +111,18 @@ import Testing
                 let check = 11 - sum % 11
                 return check == 10 ? nil : nine + String(check == 11 ? 0 : check)
             }.joined(separator: "\n")
-            let sent = try await api.send(token: alice, API.share(["message": "Cohort list:\n" + bulk]))
+            // A list of people is personal data, whatever the sender says.
+            #expect(try await api.send(token: alice, API.share(["message": "Cohort list:\n" + bulk])).errorCode == "invalid_basis")
+            // Under consent, bulk identifiers still wait for a manager of the sender's organisation.
+            _ = try await env.runtime.directory.createUser(.init(email: "mo@merton.gov.uk", name: "Mo Khan", organisation: people.alice.organisationID,
+                                                                 jobTitle: "Team manager", phone: "1", roles: [.manager], password: "lantern-copper-meadow-31"))
+            _ = try await SubjectService(env.runtime.deps).create(caseReference: "COHORT-1", displayName: "Year 7 cohort", by: people.alice)
+            _ = try await ConsentService(env.runtime.deps).record(.init(caseReference: "COHORT-1", givenBy: "parent", giverName: "Parents",
+                                                                        purposes: ["Child protection strategy discussion"], recipients: ["nhs.net"],
+                                                                        information: "Immunisation list"), by: people.alice)
+            let sent = try await api.send(token: alice, API.share(["message": "Cohort list:\n" + bulk, "basis": "consent", "caseReferences": ["COHORT-1"]]))
             #expect(sent.status == .created)
+            #expect(try sent.json["status"] as? String == "pending_authorisation")
             let checks = try #require(sent.json["policyChecks"] as? [String: Any])
             #expect(checks["profile"] as? String == "uk-current")
             #expect(checks["largeNumbers"] as? Bool == true)

@@ -14,7 +14,7 @@ import Testing
     static func telephone(_ extra: [String: Any] = [:]) -> [String: Any] {
         ["kind": "disclosure", "method": "telephone", "reason": "Safeguarding concern raised by the school", "informationType": "Attendance record, OFFICIAL-SENSITIVE",
          "recipientName": "Dr Patel", "recipientJobTitle": "GP", "recipientOrganisation": "Wrythe Surgery", "recipientPhone": "020 8296 0000",
-         "confirmations": RegisterService.checklist(for: .telephone)].merging(extra) { $1 }
+         "confirmations": RegisterService.checklist(for: .telephone), "lawfulBasis": "no-personal-data"].merging(extra) { $1 }
     }
 
     @Test(arguments: TestDatabase.available)

@@ -139,7 +139,7 @@ import Testing
             // A cursor older than everything: no items, but the total still counts the list.
             let upload = try await env.runtime.shares.beginUpload(sender: people.alice)
             try await env.runtime.shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
-                                                           purpose: "Strategy discussion"), into: upload)
+                                                           purpose: "Strategy discussion", basis: "no-personal-data"), into: upload)
             _ = try await env.runtime.shares.commit(upload)
             let past = ShareCursor(createdAt: Date(timeIntervalSince1970: 0), id: "a").token
             let beyond = try await env.runtime.shares.list(.inbox, for: people.bob, cursor: past)

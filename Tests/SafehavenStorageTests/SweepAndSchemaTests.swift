@@ -22,7 +22,7 @@ import Testing
             // A real share whose blob is old: referenced, so it stays.
             let upload = try await env.runtime.shares.beginUpload(sender: people.alice)
             try await env.runtime.shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
-                                                           purpose: "Strategy discussion"), into: upload)
+                                                           purpose: "Strategy discussion", basis: "no-personal-data"), into: upload)
             let file = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
             try file.write(Array("content".utf8))
             let kept = try file.finish()
@@ -56,7 +56,7 @@ import Testing
             let shares = env.runtime.shares
             let upload = try await shares.beginUpload(sender: people.alice)
             try await shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
-                                               purpose: "Strategy discussion"), into: upload)
+                                               purpose: "Strategy discussion", basis: "no-personal-data"), into: upload)
             // The first file is complete, the second still streaming, three hours in.
             let first = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
             try first.write(Array("first".utf8))

@@ -44,6 +44,23 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case identifierPatternsChanged = "organisation.identifier_patterns_changed"
     case backupMade = "backup.made"
     case backupRestored = "backup.restored"
+    case subjectRecorded = "subject.recorded"
+    case subjectHistoryRead = "subject.history_read"
+    case consentRecorded = "consent.recorded"
+    case consentWithdrawn = "consent.withdrawn"
+    case shareHeld = "share.held_for_authorisation"
+    case shareAuthorised = "share.authorised"
+    case shareAuthorisationRefused = "share.authorisation_refused"
+    case offsiteTaken = "offsite.taken"
+    case offsiteReturned = "offsite.returned"
+    case mediaIssued = "media.issued"
+    case mediaClosed = "media.closed"
+    case incidentReported = "incident.reported"
+    case incidentShareLinked = "incident.share_linked"
+    case incidentRecalled = "incident.recalled"
+    case incidentPartyTold = "incident.party_told"
+    case incidentDecided = "incident.decided"
+    case incidentClosed = "incident.closed"
 }
 
 /// What a caller asks to append. Details hold identifiers and reasons, never content.

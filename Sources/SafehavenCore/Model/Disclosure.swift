@@ -45,6 +45,14 @@ public struct Disclosure: Codable, Equatable, Sendable {
     public var confirmations: [String] = []
     /// The recorder's team (department) at the time, for managers' view of their team's records.
     public var team: String = ""
+    /// The lawful basis it was made under ("" for entries from before bases were recorded).
+    public var lawfulBasis: String = ""
+    /// Why confidentiality was set aside, when the basis is not consent.
+    public var justification: String = ""
+    /// The consent it relied on.
+    public var consentID: String?
+    /// The case references of the people it is about.
+    public var subjects: [String] = []
 
     public init(id: String, organisationID: String, shareID: String?, recordedBy: String, at: Date, method: Method, reason: String,
                 informationType: String, authorisedBy: String?, recipientName: String, recipientJobTitle: String,

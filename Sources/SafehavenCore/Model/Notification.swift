@@ -11,6 +11,16 @@ public struct OutboxMessage: Codable, Equatable, Sendable {
         case revoked
         case expiringSoon = "expiring_soon"
         case invitation
+        /// A manager is asked to authorise a share.
+        case authorisationRequested = "authorisation_requested"
+        /// The sender hears whether their share was authorised.
+        case authorisationDecided = "authorisation_decided"
+        /// The sender of a share made under a consent hears it was withdrawn.
+        case consentWithdrawn = "consent_withdrawn"
+        /// Something taken off site or a device is overdue.
+        case recordOverdue = "record_overdue"
+        /// An incident's 72 hours to the regulator are nearly up.
+        case incidentDeadline = "incident_deadline"
     }
 
     public enum State: String, Codable, Sendable, CaseIterable {

@@ -29,6 +29,8 @@ public struct Share: Codable, Equatable, Sendable {
     public var threadID: String
     /// JSON of the route verdicts and advice shown to the sender when the share was sent.
     public var policyNotes: String?
+    /// Waiting for a manager's authorisation: nobody has been sent anything yet.
+    public var held = false
 
     public init(
         id: String, senderID: String, senderOrganisationID: String, subject: String, messageSealed: String?,
@@ -56,7 +58,11 @@ public struct Share: Codable, Equatable, Sendable {
         self.threadID = threadID
     }
 
-    public enum Status: String, Codable, Sendable { case active, revoked, expired, destroyed }
+    public enum Status: String, Codable, Sendable {
+        case active, revoked, expired, destroyed
+        /// Held until a manager authorises it.
+        case pendingAuthorisation = "pending_authorisation"
+    }
 
     /// Where the share stands at `now`. Expiry applies from the moment it passes, before the
     /// background job has destroyed anything.
@@ -64,6 +70,7 @@ public struct Share: Codable, Equatable, Sendable {
         if revokedAt != nil { return .revoked }
         if expiredAt != nil || now >= expiresAt { return .expired }
         if destroyedAt != nil { return .destroyed }
+        if held { return .pendingAuthorisation }
         return .active
     }
 }

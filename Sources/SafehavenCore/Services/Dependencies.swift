@@ -70,6 +70,9 @@ public struct Limits: Sendable, Equatable {
     /// From this many people (or distinct identifiers in a share), information is about "large
     /// numbers of people" and the choice of channel narrows. See docs/policy.md for the reasoning.
     public var largeNumbers = ChannelAdvisor.largeNumbers
+    /// A share marked OFFICIAL-SENSITIVE about more than this many people waits for a manager's
+    /// authorisation.
+    public var authoriseAbovePeople = 5
     /// Below this much free space in the data directory, `/health` says not ready (default 512 MiB).
     public var minimumFreeBytes: Int64 = 512 * 1024 * 1024
 

@@ -50,6 +50,8 @@ extension ShareService {
         case .revoked: throw SafehavenError.gone("share_revoked", "The sender has withdrawn this share.")
         case .expired: throw SafehavenError.gone("share_expired", "This share has expired and its content is no longer available.")
         case .destroyed: throw SafehavenError.gone("share_destroyed", "The content of this share has been destroyed.")
+        case .pendingAuthorisation:
+            throw SafehavenError.conflict("pending_authorisation", "This share is waiting for a manager's authorisation; nothing has been sent yet.")
         }
     }
 }

@@ -48,22 +48,30 @@ extension ShareService {
     public func revoke(_ shareID: String, by user: User) async throws -> ShareSummary {
         let access = try await access(shareID, by: user)
         try access.requireSender("not_the_sender", "Only the sender can withdraw a share.")
-        let share = access.share
-        if share.revokedAt != nil || share.destroyedAt != nil { return try await summary(of: shareID) }
+        try await withdraw(access.share, by: user)
+        return try await summary(of: shareID)
+    }
+
+    /// Withdraws a share on behalf of `user` (its sender, or whoever recalls it after an
+    /// incident): every addressee is told and the content is destroyed. True if this call did it.
+    @discardableResult
+    func withdraw(_ share: Share, by user: User, details: [String: String] = [:]) async throws -> Bool {
+        if share.revokedAt != nil || share.destroyedAt != nil { return false }
         let now = deps.clock.now()
         let ids = deps.ids
         let revoked = try await deps.store.write { tx in
             guard try await tx.markRevoked(shareID: share.id, at: now) else { return false }
             try await Self.trackAll(.revoked, share: share, at: now, ids: ids, in: tx)
-            let organisation = try await tx.organisation(id: user.organisationID)?.name
+            let sender = try await tx.user(id: share.senderID) ?? user
+            let organisation = try await tx.organisation(id: share.senderOrganisationID)?.name
             for recipient in try await tx.recipients(shareID: share.id) where recipient.deletedAt == nil {
-                try await tx.enqueue(Notifications.revoked(share, to: recipient, sender: user, senderOrganisation: organisation, ids: ids, at: now))
+                try await tx.enqueue(Notifications.revoked(share, to: recipient, sender: sender, senderOrganisation: organisation, ids: ids, at: now))
             }
-            try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id), at: now)
+            try await tx.appendAudit(AuditEntry(.shareRevoked, actor: user.id, organisation: user.organisationID, target: share.id, details: details), at: now)
             return true
         }
         if revoked { try await destroy(share, reason: "revoked", actor: user) }
-        return try await summary(of: shareID)
+        return revoked
     }
 
     /// A share as lists show it, read afresh.

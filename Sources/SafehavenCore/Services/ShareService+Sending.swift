@@ -18,6 +18,7 @@ extension ShareService {
         var viewOnly: Bool
         var requireReceipt: Bool
         var checks: PolicyChecks
+        var basis: BasisPlan
     }
 
     /// Starts receiving a new share, or a reply when `replyTo` is set (the replier must be an
@@ -101,12 +102,14 @@ extension ShareService {
                                   identifiersInMessage: PersonalDataScanner.countIdentifiers(message), largeNumbers: false,
                                   advice: "")
         checks.markingWarning = marking.warning
+        let basis = try await planBasis(draft, sender: upload.sender, recipients: recipients, invitees: invitees, purpose: purpose,
+                                        marking: marking.marking, message: message, parent: parent)
         upload.plan = Plan(subject: subject, message: message, recipients: recipients, invitees: invitees, marking: marking, purpose: purpose,
                            handling: handling, expiresAt: expiresAt, viewOnly: draft.viewOnly ?? false,
-                           requireReceipt: draft.requireReceipt ?? false, checks: checks)
+                           requireReceipt: draft.requireReceipt ?? false, checks: checks, basis: basis)
     }
 
-    private func resolveRecipients(_ raw: [String]?, sender: User, parent: Share?) async throws -> ([User], [String]) {
+    func resolveRecipients(_ raw: [String]?, sender: User, parent: Share?) async throws -> ([User], [String]) {
         if let parent {
             // A reply goes back to whoever sent the share it answers.
             guard let original = try await deps.store.read({ try await $0.user(id: parent.senderID) }), !original.disabled else {
@@ -168,70 +171,113 @@ extension ShareService {
             purpose: plan.purpose, handling: plan.handling, viewOnly: plan.viewOnly, requireReceipt: plan.requireReceipt,
             createdAt: now, expiresAt: plan.expiresAt, parentID: parent?.id, threadID: parent?.threadID ?? upload.shareID)
         draftShare.policyNotes = checks.json
+        var reasons = plan.basis.reasons
+        if checks.largeNumbers && parent == nil {
+            reasons.append("Holds \(identifiers) identifiers (bulk data)")
+            if plan.basis.reasons.isEmpty {
+                do { try await requireAuthoriser(for: upload.sender) } catch { upload.discard(); throw error }
+            }
+        }
+        draftShare.held = !reasons.isEmpty
         let share = draftShare
-        // People invited from outside get an account (no password yet) made here, so the share
-        // is addressed to it like any other.
-        let invited = plan.invitees.map { User.invited(email: $0, id: deps.ids.next(), at: now) }
-        let people = plan.recipients + invited
-        let recipients = people.map { Recipient(id: deps.ids.next(), shareID: share.id, userID: $0.id, email: $0.email) }
+        let sender = upload.sender
+        let basis = ShareBasis(id: share.id, organisationID: sender.organisationID, team: sender.department, senderID: sender.id,
+                               basis: plan.basis.basis, justification: plan.basis.justification, consentIDs: plan.basis.consents.map(\.id),
+                               subjectIDs: plan.basis.subjects.map(\.id), recipients: plan.recipients.map(\.email) + plan.invitees,
+                               reasons: reasons, authorisation: reasons.isEmpty ? .notNeeded : .pending, createdAt: now)
+        let basisRow = try RecordVault(deps).seal(basis, at: now)
+        let caseReferences = plan.basis.subjects.map(\.caseReference)
         let files = upload.files
         let ids = deps.ids
         let dependencies = self.deps
-        let sender = upload.sender
-        let organisations: [Organisation]
+        let delivered: ([Recipient], [Organisation])
         do {
-            organisations = try await deps.store.write { tx in
+            delivered = try await deps.store.write { tx in
                 try await tx.insert(share)
-                for person in invited {
-                    guard try await tx.user(email: person.email) == nil else {
-                        throw SafehavenError.conflict("recipient_changed", "Someone with \(person.email) joined Safehaven while you were sending; send again.")
-                    }
-                    try await tx.insert(person)
-                }
-                let organisations = try await tx.organisations(ids: Array(Set(people.map(\.organisationID) + [sender.organisationID])))
-                let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                for (recipient, person) in zip(recipients, people) {
-                    try await tx.insert(recipient)
-                    // The notice is queued with the share: both commit, or neither does. Someone
-                    // who has not yet set up their access gets an invitation instead.
-                    if person.awaitingInvitation {
-                        try await Self.invite(person, to: share, recipient: recipient, sender: sender,
-                                              senderOrganisation: named[sender.organisationID]?.name, deps: dependencies, at: now, in: tx)
-                    } else {
-                        try await tx.enqueue(Notifications.announce(share, to: recipient, sender: sender,
-                                                                    senderOrganisation: named[sender.organisationID]?.name,
-                                                                    isReply: parent != nil, ids: ids, at: now))
-                    }
-                    try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
-                }
                 for file in files { try await tx.insert(file) }
-                for person in people {
-                    let summary = person.awaitingInvitation
-                        ? PersonSummary(email: person.email, name: "Not given yet (invited by email)", jobTitle: "", phone: "",
-                                        organisation: "Invited from outside Safehaven")
-                        : PersonSummary(person, organisation: named[person.organisationID])
-                    try await tx.insert(Disclosure.forShare(share, method: .safehaven, sender: sender, recipient: summary, id: ids.next(), at: now))
+                try await tx.insert(basisRow)
+                for subject in basis.subjectIDs { try await tx.insert(RecordLink(recordID: subject, kind: .shareSubject, targetID: share.id, at: now)) }
+                for consent in basis.consentIDs { try await tx.insert(RecordLink(recordID: consent, kind: .shareConsent, targetID: share.id, at: now)) }
+                let details = ["files": String(files.count), "bytes": String(files.reduce(0) { $0 + $1.size }), "marking": share.marking.rawValue,
+                               "view_only": String(share.viewOnly), "basis": basis.basis.rawValue]
+                if share.held {
+                    // Nothing goes anywhere until a manager authorises it; they are asked now.
+                    for manager in try await self.authorisers(for: sender, in: tx) {
+                        try await tx.enqueue(Notifications.authorisationRequested(share, to: manager, sender: sender, ids: ids, at: now))
+                    }
+                    try await tx.appendAudit(AuditEntry(.shareHeld, actor: sender.id, organisation: sender.organisationID, target: share.id,
+                                                        details: details.merging(["recipients": String(basis.recipients.count)]) { a, _ in a }), at: now)
+                    let organisation = try await tx.organisation(id: sender.organisationID)
+                    return ([], organisation.map { [$0] } ?? [])
                 }
-                try await tx.appendAudit(AuditEntry(
-                    .shareCreated, actor: sender.id, organisation: sender.organisationID, target: share.id,
-                    details: ["recipients": String(recipients.count), "files": String(files.count),
-                              "bytes": String(files.reduce(0) { $0 + $1.size }), "marking": share.marking.rawValue,
-                              "view_only": String(share.viewOnly)]), at: now)
+                let invited = plan.invitees.map { User.invited(email: $0, id: ids.next(), at: now) }
+                let result = try await Self.deliver(share, to: plan.recipients, invited: invited, sender: sender, basis: basis,
+                                                    caseReferences: caseReferences, authorisedBy: nil, deps: dependencies, at: now, in: tx)
+                try await tx.appendAudit(AuditEntry(.shareCreated, actor: sender.id, organisation: sender.organisationID, target: share.id,
+                                                    details: details.merging(["recipients": String(result.0.count)]) { a, _ in a }), at: now)
                 if let parent {
                     let mine = try await tx.recipients(shareID: parent.id).first { $0.userID == sender.id }
                     try await tx.insert(TrackingEvent(id: ids.next(), shareID: parent.id, recipientID: mine?.id, type: .replied, at: now))
                     try await tx.appendAudit(AuditEntry(.shareReplied, actor: sender.id, organisation: sender.organisationID,
                                                         target: parent.id, details: ["reply": share.id]), at: now)
                 }
-                return organisations
+                return result
             }
         } catch {
             upload.discard()
             throw error
         }
+        let (recipients, organisations) = delivered
         upload.settled()
         return Detail(share: share, status: share.status(at: now),
                       sender: PersonSummary(sender, organisation: organisations.first { $0.id == sender.organisationID }), recipients: recipients,
                       files: files, message: plan.message, viewerIsSender: true, viewer: nil)
+    }
+
+    /// Addresses a share to its recipients: accounts for people invited from outside, addressee
+    /// rows, one notice each (queued with the share: both commit, or neither does), tracking, and
+    /// one register entry per recipient naming who actually received it, under the share's basis.
+    static func deliver(_ share: Share, to accounts: [User], invited: [User], sender: User, basis: ShareBasis?, caseReferences: [String],
+                        authorisedBy: String?, deps: Dependencies, at now: Date, in tx: any StoreWriter) async throws -> ([Recipient], [Organisation]) {
+        let ids = deps.ids
+        for person in invited {
+            guard try await tx.user(email: person.email) == nil else {
+                throw SafehavenError.conflict("recipient_changed", "Someone with \(person.email) joined Safehaven while you were sending; send again.")
+            }
+            try await tx.insert(person)
+        }
+        let people = accounts + invited
+        let recipients = people.map { Recipient(id: ids.next(), shareID: share.id, userID: $0.id, email: $0.email) }
+        let organisations = try await tx.organisations(ids: Array(Set(people.map(\.organisationID) + [sender.organisationID])))
+        let named = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (recipient, person) in zip(recipients, people) {
+            try await tx.insert(recipient)
+            if person.awaitingInvitation {
+                try await invite(person, to: share, recipient: recipient, sender: sender,
+                                 senderOrganisation: named[sender.organisationID]?.name, deps: deps, at: now, in: tx)
+            } else {
+                try await tx.enqueue(Notifications.announce(share, to: recipient, sender: sender, senderOrganisation: named[sender.organisationID]?.name,
+                                                            isReply: share.parentID != nil, ids: ids, at: now))
+            }
+            try await tx.insert(TrackingEvent(id: ids.next(), shareID: share.id, recipientID: recipient.id, type: .announced, at: now))
+            let summary = person.awaitingInvitation
+                ? PersonSummary(email: person.email, name: "Not given yet (invited by email)", jobTitle: "", phone: "",
+                                organisation: "Invited from outside Safehaven")
+                : PersonSummary(person, organisation: named[person.organisationID])
+            var entry = Disclosure.forShare(share, method: .safehaven, sender: sender, recipient: summary, id: ids.next(), at: now)
+            entry.team = sender.department
+            entry.authorisedBy = authorisedBy
+            if let basis {
+                entry.lawfulBasis = basis.basis.rawValue
+                entry.justification = basis.justification
+                entry.consentID = basis.consentIDs.first
+                entry.subjects = caseReferences
+            }
+            try await tx.insert(entry)
+            for subject in basis?.subjectIDs ?? [] {
+                try await tx.insert(RecordLink(recordID: subject, kind: .disclosureSubject, targetID: entry.id, at: now))
+            }
+        }
+        return (recipients, organisations)
     }
 }

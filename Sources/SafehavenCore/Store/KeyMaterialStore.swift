@@ -1,10 +1,11 @@
 import Foundation
 
 /// Every value in the database sealed or wrapped under the key-encryption key, so a rotation can
-/// reach them all: shares' data keys, TOTP seeds and partner archive passwords.
+/// reach them all: shares' data keys, TOTP seeds, partner archive passwords and the
+/// bodies of records (subjects, consents, logs, incidents).
 public struct SealedValue: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
-        case shareKey = "share-key", totpSecret = "totp-secret", partnerPassword = "partner-password"
+        case shareKey = "share-key", totpSecret = "totp-secret", partnerPassword = "partner-password", record
     }
     public var kind: Kind
     public var id: String
@@ -22,6 +23,7 @@ public struct SealedValue: Sendable, Equatable {
         case .shareKey: return nil
         case .totpSecret: return "totp:\(id)"
         case .partnerPassword: return "partner-password:\(id)"
+        case .record: return "record:\(id)"
         }
     }
 }

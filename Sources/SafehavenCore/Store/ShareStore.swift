@@ -30,6 +30,8 @@ public protocol ShareWriting: ShareReading {
     /// Each lifecycle step changes only what it names, and only once: true when this call made
     /// the change. No step ever writes a key back, so a race cannot bring destroyed content back.
     /// Marks a live share revoked; false if it was already revoked, expired (or past expiry) or destroyed.
+    /// Clears `held` once a manager authorises the share; false if it was not held (or was withdrawn).
+    func release(shareID: String) async throws -> Bool
     func markRevoked(shareID: String, at: Date) async throws -> Bool
     /// Marks expiry unless the share was already revoked, expired or destroyed.
     func markExpired(shareID: String, at: Date) async throws -> Bool

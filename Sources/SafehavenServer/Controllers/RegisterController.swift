@@ -38,6 +38,10 @@ struct RegisterController {
         let recipientPhone: String?
         let recipientEmail: String?
         let confirmations: [String]?
+        let lawfulBasis: String?
+        let caseReferences: [String]?
+        let consentId: String?
+        let justification: String?
     }
 
     @Sendable func record(_ request: Request, context: AppRequestContext, correcting: String?) async throws -> EditedResponse<Row> {
@@ -58,7 +62,9 @@ struct RegisterController {
             kind: kind, method: method, at: at, reason: body.reason, informationType: body.informationType, authorisedBy: body.authorisedBy ?? "",
             recipientName: body.recipientName ?? "", recipientJobTitle: body.recipientJobTitle ?? "",
             recipientOrganisation: body.recipientOrganisation ?? "", recipientPhone: body.recipientPhone ?? "",
-            recipientEmail: body.recipientEmail ?? "", confirmations: body.confirmations ?? []), by: user, correcting: correcting)
+            recipientEmail: body.recipientEmail ?? "", confirmations: body.confirmations ?? [], lawfulBasis: body.lawfulBasis ?? "",
+            caseReferences: body.caseReferences ?? [], consentID: body.consentId ?? "", justification: body.justification ?? ""),
+            by: user, correcting: correcting)
         return EditedResponse(status: .created, response: Row(saved))
     }
 
@@ -79,8 +85,16 @@ struct RegisterController {
         let recipientEmail: String
         let confirmations: [String]
         let corrects: String?
+        let lawfulBasis: String
+        let justification: String
+        let consentId: String?
+        let caseReferences: [String]
 
         init(_ d: Disclosure) {
+            lawfulBasis = d.lawfulBasis
+            justification = d.justification
+            consentId = d.consentID
+            caseReferences = d.subjects
             id = d.id
             kind = d.kind.rawValue
             at = ISODate.format(d.at)

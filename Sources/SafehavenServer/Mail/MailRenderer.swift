@@ -67,6 +67,33 @@ struct MailRenderer: Sendable {
                                         "Follow the link to set a password and an authenticator app; then you can read what was sent and reply." +
                                             (until.map { " The link works until \($0)." } ?? "")],
                            link: link, linkText: "Set up your access")
+        case .authorisationRequested:
+            return Content(subject: "A share is waiting for your authorisation", heading: "Authorisation needed",
+                           paragraphs: ["\(who) wants to share information marked \(marking) without the person's consent, or in bulk. It will not be sent until a manager authorises it.",
+                                        "Sign in to read their reasons and authorise or refuse it."],
+                           link: link, linkText: "Review the share")
+        case .authorisationDecided:
+            let approved = p["decision"] == "approved"
+            return Content(subject: approved ? "Your share was authorised" : "Your share was not authorised",
+                           heading: approved ? "Share authorised and sent" : "Share not authorised",
+                           paragraphs: [approved ? "A manager authorised a share you made, marked \(marking). It has now been sent."
+                                                 : "A manager did not authorise a share you made, marked \(marking). Nothing was sent and its content has been destroyed. Sign in to read their reason."],
+                           link: link, linkText: "See the share")
+        case .consentWithdrawn:
+            return Content(subject: "Consent was withdrawn for a share you sent", heading: "Consent withdrawn",
+                           paragraphs: ["The consent a share you sent relied on has been withdrawn. The share, marked \(marking), can still be opened by its recipients.",
+                                        "Sign in to withdraw it in one step, or to record why it should stay."],
+                           link: link, linkText: "Review the share")
+        case .recordOverdue:
+            return Content(subject: "Something is overdue for return", heading: "Overdue",
+                           paragraphs: ["\(p["what"] ?? "An item") recorded in Safehaven was due back on \(p["due"].flatMap(ISODate.parse).map(WebFormat.date) ?? "an earlier date") and has not been recorded as returned.",
+                                        "Return it and record the return, or tell your manager why it is still out."],
+                           link: link, linkText: "See the record")
+        case .incidentDeadline:
+            return Content(subject: "An incident's 72 hours are nearly up", heading: "Decide whether to report the incident",
+                           paragraphs: ["An incident recorded in Safehaven must be reported to the Information Commissioner's Office by \(p["deadline"].flatMap(ISODate.parse).map(WebFormat.date) ?? "the deadline") if it is likely to put people at risk.",
+                                        "Sign in to record the decision to report it or not, and why."],
+                           link: link, linkText: "Open the incident")
         }
     }
 

@@ -14,11 +14,18 @@ public enum Endpoint: String, CaseIterable, Sendable {
     case exportShare, downloadExport
     case listPartnerPasswords, createPartnerPassword, revealPartnerPassword, rotatePartnerPassword
     case register, recordRegister, correctRegister
+    case listSubjects, createSubject, showSubject
+    case listConsents, recordConsent, showConsent, withdrawConsent, revokeUnderConsent
+    case listAuthorisations, showAuthorisation, approveShare, refuseShare
+    case listOffsite, takeOffsite, returnOffsite
+    case listMedia, issueMedia, closeMedia
+    case listIncidents, reportIncident, showIncident, linkIncidentShare, recallIncident, incidentTold, decideIncident, closeIncident
 
     public var method: HTTPRequest.Method {
         switch self {
         case .health, .metrics, .openAPI, .account, .inbox, .sent, .showShare, .downloadFile, .tracking, .profiles,
-             .downloadExport, .listPartnerPasswords, .register, .listTokens:
+             .downloadExport, .listPartnerPasswords, .register, .listTokens, .listSubjects, .showSubject, .listConsents, .showConsent,
+             .listAuthorisations, .showAuthorisation, .listOffsite, .listMedia, .listIncidents, .showIncident:
             return .get
         case .signOut, .deleteShare, .revokeToken:
             return .delete
@@ -67,6 +74,27 @@ public enum Endpoint: String, CaseIterable, Sendable {
         case .rotatePartnerPassword: return "/api/v1/archive-passwords/{id}/rotate"
         case .register, .recordRegister: return "/api/v1/register"
         case .correctRegister: return "/api/v1/register/{id}/corrections"
+        case .listSubjects, .createSubject: return "/api/v1/subjects"
+        case .showSubject: return "/api/v1/subjects/{id}"
+        case .listConsents, .recordConsent: return "/api/v1/consents"
+        case .showConsent: return "/api/v1/consents/{id}"
+        case .withdrawConsent: return "/api/v1/consents/{id}/withdraw"
+        case .revokeUnderConsent: return "/api/v1/consents/{id}/revoke-shares"
+        case .listAuthorisations: return "/api/v1/authorisations"
+        case .showAuthorisation: return "/api/v1/authorisations/{id}"
+        case .approveShare: return "/api/v1/authorisations/{id}/approve"
+        case .refuseShare: return "/api/v1/authorisations/{id}/refuse"
+        case .listOffsite, .takeOffsite: return "/api/v1/offsite"
+        case .returnOffsite: return "/api/v1/offsite/{id}/return"
+        case .listMedia, .issueMedia: return "/api/v1/media"
+        case .closeMedia: return "/api/v1/media/{id}/close"
+        case .listIncidents, .reportIncident: return "/api/v1/incidents"
+        case .showIncident: return "/api/v1/incidents/{id}"
+        case .linkIncidentShare: return "/api/v1/incidents/{id}/shares"
+        case .recallIncident: return "/api/v1/incidents/{id}/recall"
+        case .incidentTold: return "/api/v1/incidents/{id}/notifications"
+        case .decideIncident: return "/api/v1/incidents/{id}/decision"
+        case .closeIncident: return "/api/v1/incidents/{id}/close"
         }
     }
 

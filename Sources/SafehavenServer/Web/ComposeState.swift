@@ -5,7 +5,8 @@ import SafehavenCore
 /// state on the server until the share is sent). Nothing here is trusted: the send checks every
 /// answer again exactly as the API does.
 struct ComposeState: Sendable, Equatable {
-    static let names = ["recipients", "subject", "marking", "purpose", "handling", "message", "expiry", "viewOnly", "requireReceipt", "confirmRecipients"]
+    static let names = ["recipients", "subject", "marking", "purpose", "basis", "caseReferences", "justification", "handling", "message", "expiry",
+                        "viewOnly", "requireReceipt", "confirmRecipients"]
     static let expiryChoices = [(7, "7 days"), (14, "14 days"), (30, "30 days"), (90, "90 days")]
 
     var fields: [String: String]
@@ -18,6 +19,10 @@ struct ComposeState: Sendable, Equatable {
     var recipients: [String] { ShareService.addresses(in: self["recipients"]) }
     var expiryDays: Int { Int(self["expiry"]).flatMap { d in Self.expiryChoices.contains { $0.0 == d } ? d : nil } ?? 30 }
     var confirmed: Bool { self["confirmRecipients"] == "yes" }
+    /// Case references typed one per line or separated by commas.
+    var caseReferences: [String] {
+        self["caseReferences"].components(separatedBy: CharacterSet(charactersIn: ",;\n")).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     /// A recipient needs checking (first time, a warning, an invitation) and the sender has not said they did.
     func lacksConfirmation(_ review: [ShareService.RecipientReview]) -> Bool {
@@ -34,7 +39,8 @@ struct ComposeState: Sendable, Equatable {
         ShareDraft(subject: self["subject"], message: self["message"], recipients: recipients,
                    marking: self["marking"].isEmpty ? nil : self["marking"], purpose: self["purpose"], handling: self["handling"],
                    expiresAt: ISODate.format(now.addingTimeInterval(TimeInterval(expiryDays) * 86_400)),
-                   viewOnly: self["viewOnly"] == "yes", requireReceipt: self["requireReceipt"] == "yes")
+                   viewOnly: self["viewOnly"] == "yes", requireReceipt: self["requireReceipt"] == "yes", basis: self["basis"],
+                   caseReferences: caseReferences, justification: self["justification"])
     }
 
     /// The form field an error from a service belongs to, when its code says; nil otherwise.
@@ -43,6 +49,8 @@ struct ComposeState: Sendable, Equatable {
         case "personal_data_in_subject": return "subject"
         case "unknown_recipient": return "recipients"
         case "invalid_expires_at": return "expiry"
+        case "no_consent", "consent_does_not_cover", "no_authoriser": return "basis"
+        case "invalid_case_references": return "caseReferences"
         default:
             return error.code.hasPrefix("invalid_") ? String(error.code.dropFirst("invalid_".count)) : nil
         }

@@ -48,13 +48,26 @@ extension WebController {
                        hint: "Personal information about someone's health, care, safety or circumstances. Most shares about a person are this.",
                        checked: marking != Marking.official.rawValue),
             ],
-            purpose: state["purpose"], handling: state["handling"], message: state["message"],
+            purpose: state["purpose"],
+            bases: Self.basisChoices.map { Choice(value: $0.0.rawValue, label: $0.0.label, hint: $0.1, checked: state["basis"] == $0.0.rawValue) },
+            caseReferences: state["caseReferences"], justification: state["justification"],
+            handling: state["handling"], message: state["message"],
             expiries: ComposeState.expiryChoices.map { Choice(value: String($0.0), label: $0.1, checked: $0.0 == state.expiryDays) },
             viewOnly: state["viewOnly"] == "yes", requireReceipt: state["requireReceipt"] == "yes",
-            hidden: state.hidden(except: ["subject", "marking", "purpose", "handling", "message", "expiry", "viewOnly", "requireReceipt", "confirmRecipients"]),
+            hidden: state.hidden(except: ["subject", "marking", "purpose", "basis", "caseReferences", "justification", "handling", "message", "expiry",
+                                          "viewOnly", "requireReceipt", "confirmRecipients"]),
             errors: errors)
         return try render(page, context: context,)
     }
+
+    static let basisChoices: [(LawfulBasis, String)] = [
+        (.consent, "The person (or someone who may decide for them) agreed to this sharing. Safehaven checks a recorded consent covers these recipients and this purpose."),
+        (.safeguarding, "To protect a child or an adult at risk from harm. Needs your reasons and a manager's authorisation before it is sent."),
+        (.publicInterest, "To prevent or detect crime or serious harm, where that outweighs the duty of confidence. Needs your reasons and a manager's authorisation."),
+        (.legalDuty, "A law or a court order requires it. Needs your reasons and a manager's authorisation."),
+        (.vitalInterests, "Someone's life is at risk and they cannot consent. Needs your reasons and a manager's authorisation."),
+        (.noPersonalData, "Nothing in the share is about an identifiable person, such as a blank form or a policy."),
+    ]
 
     func checkStep(_ state: ComposeState, review: [ShareService.RecipientReview], errors: [FieldError] = [],
                    context: AppRequestContext) throws -> Response {
@@ -64,6 +77,9 @@ extension WebController {
             .init(key: "Subject", value: state["subject"], step: "details"),
             .init(key: "Marking", value: state["marking"].isEmpty ? Marking.officialSensitive.rawValue : state["marking"], step: "details"),
             .init(key: "Why it is shared", value: state["purpose"], step: "details"),
+            .init(key: "Lawful basis", value: (LawfulBasis(rawValue: state["basis"])?.label ?? "Not given") +
+                    (state.caseReferences.isEmpty ? "" : "\nAbout: " + state.caseReferences.joined(separator: ", ")) +
+                    (state["justification"].isEmpty ? "" : "\nWhy: " + state["justification"]), step: "details"),
             .init(key: "How to handle it", value: state["handling"].isEmpty ? "No extra instructions" : state["handling"], step: "details"),
             .init(key: "Message", value: state["message"].isEmpty ? "No message" : state["message"], step: "details"),
             .init(key: "Available until", value: WebFormat.date(now.addingTimeInterval(TimeInterval(state.expiryDays) * 86_400)), step: "details"),

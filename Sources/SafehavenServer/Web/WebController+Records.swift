@@ -23,24 +23,33 @@ extension WebController {
         let entries = try await runtime.register.disclosures(for: user)
         let scope = RegisterService.canRead(user) ? "You see your organisation's whole register."
             : user.has(.manager) ? "You see your own records and your team's." : "You see the records you made."
-        return try render(RecordsPage(rows: entries.map { d in
+        var alerts: [RecordsPage.Alert] = []
+        let waiting = try await AuthorisationService(runtime.deps).pending(for: user).count
+        if waiting > 0 { alerts.append(.init(text: waiting == 1 ? "One share is waiting for your authorisation." : "\(waiting) shares are waiting for your authorisation.", link: "/authorisations")) }
+        for (share, _) in try await ConsentService(runtime.deps).withdrawnUnder(for: user) {
+            alerts.append(.init(text: "Consent was withdrawn for \"\(share.subject)\", which recipients can still open. Review it.", link: "/shares/\(share.id)"))
+        }
+        for consent in try await ConsentService(runtime.deps).dueForReview(for: user) {
+            alerts.append(.init(text: "A consent is due for review (since \(WebFormat.date(consent.reviewBy))).", link: "/records/consents/\(consent.id)"))
+        }
+        var page = RecordsPage(rows: entries.map { d in
             .init(id: d.id, when: WebFormat.date(d.at),
                   what: d.kind == .decisionNotToShare ? "Decided not to share: \(d.informationType)" :
                         d.kind == .received ? "Received: \(d.informationType)" : "Shared: \(d.informationType)",
                   how: d.method == .none ? "" : (Self.manualMethods.first { $0.0 == d.method }?.1 ?? "Safehaven"),
                   who: [d.recipientName, d.recipientOrganisation].filter { !$0.isEmpty }.joined(separator: ", "),
                   reason: d.reason, corrects: d.corrects, mine: d.recordedBy == user.id && d.shareID == nil)
-        }, scope: scope, notice: notice), context: context)
+        }, scope: scope, notice: notice)
+        page.alerts = alerts
+        page.isManager = user.has(.manager)
+        return try render(page, context: context)
     }
 
     @Sendable func recordsCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await staff(context) { user in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/csv; charset=utf-8"
-            headers[.contentDisposition] = ContentDisposition.attachment(filename: "safehaven-records.csv")
-            headers[.cacheControl] = "no-store"
-            let csv = RegisterService.csv(try await runtime.register.exportRows(for: user))
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: csv)))
+            let set = RecordsExport.Set(rawValue: request.uri.queryParameters["set"].map(String.init) ?? "register") ?? .register
+            let csv = RecordsExport.csv(set, try await RecordsExport(runtime.deps).rows(set, for: user))
+            return csvResponse(csv, filename: set == .register ? "safehaven-records.csv" : "safehaven-\(set.rawValue).csv")
         }
     }
 
@@ -51,7 +60,7 @@ extension WebController {
         }
         let heading = corrects != nil ? "Correct a record" : kind == .decisionNotToShare ? "Record a decision not to share"
             : kind == .received ? "Record information received" : "Record information shared another way"
-        return RecordFormPage(
+        var page = RecordFormPage(
             heading: heading, action: corrects.map { "/records/\($0)/correct" } ?? "/records", kind: kind.rawValue,
             isDisclosure: kind == .disclosure, isDecision: kind == .decisionNotToShare,
             methods: Self.manualMethods.map { Choice(value: $0.0.rawValue, label: $0.1, checked: $0.0 == method) }, steps: steps,
@@ -59,6 +68,10 @@ extension WebController {
             recipientName: fields["recipientName"] ?? "", recipientJobTitle: fields["recipientJobTitle"] ?? "",
             recipientOrganisation: fields["recipientOrganisation"] ?? "", recipientPhone: fields["recipientPhone"] ?? "",
             recipientEmail: fields["recipientEmail"] ?? "", corrects: corrects, errors: errors)
+        page.bases = Self.basisChoices.map { Choice(value: $0.0.rawValue, label: $0.0.label, checked: fields["lawfulBasis"] == $0.0.rawValue) }
+        page.caseReferences = fields["caseReferences"] ?? ""
+        page.justification = fields["justification"] ?? ""
+        return page
     }
 
     @Sendable func newRecordPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -78,6 +91,7 @@ extension WebController {
                 "method": entry.method.rawValue, "reason": entry.reason, "informationType": entry.informationType,
                 "authorisedBy": entry.authorisedBy ?? "", "recipientName": entry.recipientName, "recipientJobTitle": entry.recipientJobTitle,
                 "recipientOrganisation": entry.recipientOrganisation, "recipientPhone": entry.recipientPhone, "recipientEmail": entry.recipientEmail,
+                "lawfulBasis": entry.lawfulBasis, "caseReferences": entry.subjects.joined(separator: ", "), "justification": entry.justification,
             ], corrects: id), context: context)
         }
     }
@@ -94,7 +108,9 @@ extension WebController {
                     kind: kind, method: method, reason: fields["reason"] ?? "", informationType: fields["informationType"] ?? "",
                     authorisedBy: fields["authorisedBy"] ?? "", recipientName: fields["recipientName"] ?? "",
                     recipientJobTitle: fields["recipientJobTitle"] ?? "", recipientOrganisation: fields["recipientOrganisation"] ?? "",
-                    recipientPhone: fields["recipientPhone"] ?? "", recipientEmail: fields["recipientEmail"] ?? "", confirmations: confirmed),
+                    recipientPhone: fields["recipientPhone"] ?? "", recipientEmail: fields["recipientEmail"] ?? "", confirmations: confirmed,
+                    lawfulBasis: fields["lawfulBasis"] ?? "", caseReferences: ComposeState(["caseReferences": fields["caseReferences"] ?? ""]).caseReferences,
+                    justification: fields["justification"] ?? ""),
                     by: user, correcting: corrects)
             } catch {
                 let e = try Self.fieldError(error, default: "reason")

@@ -50,7 +50,11 @@ extension WebController {
             }
             let thread = try await shares.conversation(share.id, by: user)
             let invitations = detail.viewerIsSender ? try await runtime.invitations.pending(share.id, by: user) : []
-            return try render(SharePage(
+            let basis = detail.viewerIsSender ? try await AuthorisationService(runtime.deps).basis(of: share.id, for: user) : nil
+            var consentWithdrawn = false
+            for id in basis?.consentIDs ?? [] where try await ConsentService(runtime.deps).consent(id, for: user).withdrawnAt != nil { consentWithdrawn = true }
+            let held = share.status(at: now) == .pendingAuthorisation
+            var page = SharePage(
                 id: share.id, subject: share.subject, marking: share.marking.rawValue, sender: WebFormat.person(detail.sender),
                 sent: WebFormat.date(share.createdAt), expires: WebFormat.date(share.expiresAt), status: status.text,
                 statusClass: status.style, purpose: share.purpose, handling: share.handling, message: detail.message,
@@ -60,12 +64,21 @@ extension WebController {
                 canConfirm: active && detail.viewer != nil && share.requireReceipt && detail.viewer?.receiptAt == nil,
                 receiptConfirmed: detail.viewer?.receiptAt.map(WebFormat.date),
                 canReply: active && detail.viewer != nil, isSender: detail.viewerIsSender, recipients: timeline,
-                canRevoke: detail.viewerIsSender && active, canExport: detail.viewerIsSender && active,
+                canRevoke: detail.viewerIsSender && (active || held), canExport: detail.viewerIsSender && active,
                 thread: thread.count > 1 ? thread.map { .init(id: $0.share.id, subject: $0.share.subject, from: WebFormat.person($0.sender),
                                                                sent: WebFormat.date($0.share.createdAt), current: $0.share.id == share.id) } : [],
                 justSent: request.uri.queryParameters["sent"] == "1" && detail.viewerIsSender,
                 invitations: invitations.map { .init(email: $0.email, shareID: share.id, expires: WebFormat.date($0.expiresAt),
-                                                      usable: $0.usable(at: now)) }), context: context)
+                                                      usable: $0.usable(at: now)) })
+            if let basis {
+                page.basis = basis.basis.label
+                page.justification = basis.justification.isEmpty ? nil : basis.justification
+                page.held = held
+                page.refusal = basis.authorisation == .refused ? (basis.refusalReason ?? "") + " (\(basis.decidedByName ?? "a manager"))" : nil
+                page.authorisedBy = basis.authorisation == .approved ? basis.decidedByName : nil
+                page.consentWithdrawn = consentWithdrawn && active
+            }
+            return try render(page, context: context)
         }
     }
 

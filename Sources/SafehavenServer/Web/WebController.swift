@@ -28,6 +28,8 @@ struct WebController {
         addAdminRoutes(to: group)
         addInvitationRoutes(to: group)
         addRecordRoutes(to: group)
+        addPeopleRoutes(to: group)
+        addRecordBookRoutes(to: group)
         group.get("/assets/app.css") { _, _ in try Self.asset("app", "css", type: "text/css; charset=utf-8") }
         group.get("/assets/app.js") { _, _ in try Self.asset("app", "js", type: "text/javascript; charset=utf-8") }
         group.get("/favicon.ico") { _, _ in Response(status: .noContent) }

@@ -27,6 +27,7 @@ enum WebFormat {
         case .revoked: return ("Withdrawn", "revoked")
         case .expired: return ("Expired", "expired")
         case .destroyed: return ("Destroyed", "destroyed")
+        case .pendingAuthorisation: return ("Waiting for authorisation", "held")
         case .active:
             if share.expiresAt.timeIntervalSince(now) < 2 * 86_400 { return ("Expiring", "expiring") }
             return unread == true ? ("New", "new") : ("Read", "read")

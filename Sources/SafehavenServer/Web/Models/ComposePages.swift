@@ -34,6 +34,9 @@ struct ComposeDetailsPage: PageModel {
     var subject: String
     var markings: [Choice]
     var purpose: String
+    var bases: [Choice]
+    var caseReferences: String
+    var justification: String
     var handling: String
     var message: String
     var expiries: [Choice]

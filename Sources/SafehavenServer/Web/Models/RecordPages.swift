@@ -15,6 +15,9 @@ struct RecordsPage: PageModel {
     var rows: [Row]
     var scope: String
     var notice: String?
+    struct Alert: Sendable { var text: String; var link: String }
+    var alerts: [Alert] = []
+    var isManager = false
 }
 
 /// Recording a disclosure made another way, a decision not to share, or information received.
@@ -38,4 +41,7 @@ struct RecordFormPage: PageModel {
     var recipientEmail = ""
     var corrects: String?
     var errors: [FieldError] = []
+    var bases: [Choice] = []
+    var caseReferences = ""
+    var justification = ""
 }

@@ -54,6 +54,14 @@ struct SharePage: PageModel {
     var justSent: Bool
     struct Invited: Sendable { var email: String; var shareID: String; var expires: String; var usable: Bool }
     var invitations: [Invited] = []
+    /// For the sender: the lawful basis, and where its authorisation stands.
+    var basis: String? = nil
+    var justification: String? = nil
+    var held = false
+    var refusal: String? = nil
+    var authorisedBy: String? = nil
+    /// The consent the share relied on has since been withdrawn.
+    var consentWithdrawn = false
 }
 
 /// A file of a view-only share shown in the page, under a watermark naming the viewer.
