@@ -70,7 +70,8 @@ import Testing
             review: [RecipientRow(email: "bob@nhs.net", person: "Bob Jones, Named nurse, St Helier", verdict: "Secure.", secure: true,
                                   warnings: [Self.hostile], firstTime: true)],
             needsConfirmation: true, confirmed: false, subject: Self.hostile,
-            markings: [Choice(value: "OFFICIAL", label: "OFFICIAL", hint: "Routine", checked: false)], purpose: Self.hostile, handling: "",
+            markings: [Choice(value: "OFFICIAL", label: "OFFICIAL", hint: "Routine", checked: false)], purpose: Self.hostile,
+            bases: [Choice(value: "consent", label: "Consent", hint: Self.hostile, checked: true)], caseReferences: Self.hostile, justification: Self.hostile, handling: "",
             message: Self.hostile, expiries: [Choice(value: "14", label: "14 days", checked: true)], viewOnly: true, requireReceipt: false,
             hidden: [Hidden(name: "recipients", value: "bob@nhs.net")]))
         try snapshot("compose-check", ComposeCheckPage(rows: [.init(key: "Subject", value: Self.hostile, step: "details")], maxSize: "2 GB",
@@ -122,5 +123,35 @@ import Testing
                                                   name: Self.hostile), frame: PageFrame(requestID: "req-0001"))
         try snapshot("admin-outbox", OutboxPage(rows: [.init(id: "o1", kind: "share announced", to: "bob@nhs.net", queued: "1 December 2026, 09:00",
                                                              attempts: 3, error: Self.hostile)], transport: "the mail relay", notice: nil))
+    }
+
+    @Test func recordBookPages() throws {
+        let h = Self.hostile
+        let table = Table(caption: h, headings: ["When", h], rows: [TableRow(id: "r1", link: "/records/people/s1", cells: [h, h], flag: "Overdue")])
+        let choice = [Choice(value: "v1", label: h, checked: true)]
+        var records = RecordsPage(rows: [], scope: "You see the records you made.", notice: nil)
+        records.alerts = [.init(text: h, link: "/authorisations")]
+        records.isManager = true
+        try snapshot("records-alerts", records)
+        try snapshot("people", PeoplePage(table: table, caseReference: h, displayName: h, notFound: h,
+                                          errors: [.init(field: "caseReference", message: h)]))
+        try snapshot("person", PersonPage(id: "s1", caseReference: h, displayName: h, consents: table, entries: table, printedAt: "1 December 2026, 09:00"))
+        try snapshot("person-print", PersonPrintPage(caseReference: h, displayName: h, consents: table, entries: table, printedAt: "1 December 2026, 09:00",
+                                                     printedBy: h))
+        try snapshot("consent-form", ConsentFormPage(caseReference: h, givers: choice, giverName: h, capacityNote: h, purposes: h, organisations: choice,
+                                                     domains: h, recipientKinds: h, information: h, limits: h, reviewBy: h,
+                                                     errors: [.init(field: "purposes", message: h)]))
+        try snapshot("consent", ConsentPage(id: "c1", caseReference: h, subjectID: "s1", table: table, withdrawn: true, shares: table, mySharesOpen: true,
+                                            notice: h))
+        try snapshot("authorisations", AuthorisationsPage(table: table, notice: h))
+        try snapshot("authorisation", AuthorisationPage(id: "a1", marking: "OFFICIAL-SENSITIVE", table: table, message: h, files: table, reason: h,
+                                                        errors: [.init(field: "reason", message: h)]))
+        try snapshot("logbook-media", LogbookPage(heading: "Removable media", intro: h, isMedia: true, table: table,
+                                                  fields: ["device": h, "encryptionConfirmed": "yes"], outcomes: [], open: choice, notice: h))
+        try snapshot("logbook-offsite", LogbookPage(heading: "Information taken off site", intro: h, isMedia: false, table: table,
+                                                    fields: ["what": h], outcomes: [], open: choice))
+        try snapshot("incidents", IncidentsPage(table: table, kinds: choice, description: h, shares: choice))
+        try snapshot("incident", IncidentPage(id: "i1", open: true, deadline: "4 December 2026, 09:00", deadlineWarning: h, table: table, shares: table,
+                                              canRecall: true, linkable: choice, told: table, parties: choice, canDecide: true, decided: true, notice: h))
     }
 }

@@ -21,7 +21,7 @@ import Testing
     static func details(_ extra: [String: String] = [:]) -> [String: String] {
         ["recipients": "bob@nhs.net", "subject": "Strategy meeting papers", "marking": "OFFICIAL-SENSITIVE",
          "purpose": "For Friday's strategy meeting", "handling": "Do not forward", "message": "Line one\r\nLine two",
-         "expiry": "14", "requireReceipt": "yes"].merging(extra) { $1 }
+         "expiry": "14", "requireReceipt": "yes", "basis": "no-personal-data"].merging(extra) { $1 }
     }
 
     @Test(arguments: TestDatabase.available)
