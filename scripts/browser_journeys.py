@@ -126,6 +126,16 @@ def submit(driver, element):
     settled(driver)
 
 
+def expect(driver, text, what):
+    """Waits for `text` on the page; otherwise a failure naming what did not happen and the errors shown."""
+    try:
+        WebDriverWait(driver, 10).until(lambda x: text in x.page_source)
+        return True
+    except Exception:
+        fail(f"{what}: {text!r} did not appear ({driver.current_url}): {errors_shown(driver)}")
+        return False
+
+
 def gone(element):
     """True once the element's page has been replaced (chromium reports it in more than one way)."""
     try:
@@ -282,7 +292,8 @@ def write_file(name, data):
     return path
 
 
-def compose(sender, recipient_email, subject, files, view_only=False, screenshot=False, remove_one=None):
+def compose(sender, recipient_email, subject, files, view_only=False, screenshot=False, remove_one=None, basis="no-personal-data",
+            case_refs="", justification="", purpose=None, expect_error=None):
     d = sender.driver
     go(d, "/compose")
     if screenshot:
@@ -309,7 +320,10 @@ def compose(sender, recipient_email, subject, files, view_only=False, screenshot
             fail(f"compose: the subject refusal repeats the data or is not linked to the field: {summary!r}")
         check(d, "compose-details-error")
     type_into(d, "subject", subject)
-    type_into(d, "purpose", "For the child protection strategy meeting " + XSS)
+    type_into(d, "purpose", purpose or "For the child protection strategy meeting " + XSS)
+    d.find_element(By.ID, "basis-" + basis).click()
+    type_into(d, "caseReferences", case_refs)
+    type_into(d, "justification", justification)
     type_into(d, "handling", "Do not forward " + XSS)
     type_into(d, "message", "Papers for Thursday.\n" + XSS)
     confirm = d.find_element(By.ID, "confirmRecipients") if d.find_elements(By.ID, "confirmRecipients") else None
@@ -319,6 +333,10 @@ def compose(sender, recipient_email, subject, files, view_only=False, screenshot
     receipt = d.find_element(By.ID, "requireReceipt")
     if not receipt.is_selected(): receipt.click()
     submit(d, d.find_element(By.XPATH, "//main//form[@action='/compose/details']//button[@type='submit']"))
+    if expect_error is not None:
+        summary = errors_shown(d)
+        if expect_error not in summary: fail(f"compose: expected the refusal {expect_error!r}, got {summary!r}")
+        return None
     if not d.find_elements(By.ID, "files"):
         fail(f"compose: details refused: {errors_shown(d)}")
         return None
@@ -338,7 +356,8 @@ def compose(sender, recipient_email, subject, files, view_only=False, screenshot
     if not arrived(d, r"/shares/[^/?]+\?sent=1$"):
         fail(f"compose: sending did not reach the share ({d.current_url}): {errors_shown(d)}")
         return None
-    if "Share sent" not in d.page_source: fail("compose: no confirmation panel after sending")
+    if basis in ("consent", "no-personal-data") and "Share sent" not in d.page_source: fail("compose: no confirmation panel after sending")
+    if basis not in ("consent", "no-personal-data") and "Waiting for authorisation" not in d.page_source: fail("compose: a share without consent was not held")
     if screenshot: check(d, "share-sent")
     return d.current_url.split("?")[0]
 
@@ -449,6 +468,7 @@ def journey(admin, javascript, orgs, n):
         if shots: check(bob.driver, "share-withdrawn")
         if javascript:
             extras(alice, bob)
+            record_book(admin, orgs, alice, bob)
             records(alice)
             external(alice)
     finally:
@@ -471,6 +491,174 @@ def invitation_link(email):
     raise SystemExit(f"no invitation email for {email}")
 
 
+def record_book(admin, orgs, alice, bob):
+    """People, consent, sharing under consent and without it (held for Mo, Alice's manager, who authorises one and refuses
+    another), withdrawal of consent and its one-step recall, the off-site and removable-media logs, a misdirection incident."""
+    d = alice.driver
+    purpose = "Child protection strategy discussion"
+    mo = Person("mo1@merton.gov.uk", True)
+    try:
+        once = admin_add_person(admin, orgs[0], mo.email, "Mo Khan", False)
+        admin.driver.get(orgs[0])
+        admin.driver.find_element(By.LINK_TEXT, "Mo Khan").click()
+        arrived(admin.driver, r"/admin/users/")
+        box = admin.driver.find_element(By.ID, "role-manager")
+        if not box.is_selected(): box.click()
+        click(admin.driver, "Save changes")
+        expect(admin.driver, "Changes saved", "records")
+        mo.sign_in(once, expect=r"/account/password$")
+        change_password(mo, once, "copper-lantern-meadow-beacon", False)
+        # A person, then their consent.
+        go(d, "/records/people")
+        type_into(d, "caseReference", "CP-0113")
+        type_into(d, "displayName", "Jamie Doe " + XSS_SHORT)
+        submit(d, d.find_element(By.XPATH, "//main//form[@action='/records/people' and @method='post']//button"))
+        if not arrived(d, r"/records/people/[^/]+$"): fail(f"people: the person was not added: {errors_shown(d)}"); return
+        person_url = d.current_url
+        check(d, "person")
+        go(d, "/records/people")
+        type_into(d, "caseReference", "cp-0113")
+        type_into(d, "displayName", "Someone else")
+        submit(d, d.find_element(By.XPATH, "//main//form[@action='/records/people' and @method='post']//button"))
+        if "already recorded" not in errors_shown(d): fail("people: a second person with the same case reference was accepted")
+        check(d, "people-error")
+        d.get(person_url)
+        click(d, "Record consent for CP-0113")
+        arrived(d, r"/records/consents/new")
+        submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+        if not d.find_elements(By.CSS_SELECTOR, ".error-summary"): fail("consent: an empty form was accepted")
+        check(d, "consent-form-error")
+        d.find_element(By.ID, "givenBy-parent").click()
+        type_into(d, "giverName", "Sam Doe " + XSS_SHORT)
+        type_into(d, "purposes", purpose)
+        d.find_element(By.XPATH, "//label[normalize-space(.)='St Helier Hospital']").click()
+        type_into(d, "information", "Health visiting notes " + XSS_SHORT)
+        type_into(d, "limits", "Not to the school " + XSS_SHORT)
+        submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+        if not arrived(d, r"/records/consents/[^/]+$"): fail(f"consent: not recorded: {errors_shown(d)}"); return
+        consent_url = d.current_url
+        check(d, "consent")
+        # Under consent it goes at once; for another purpose it is refused with the reason.
+        covered = compose(alice, bob.email, "Papers under consent", [("notes.txt", b"notes\n")], basis="consent", case_refs="CP-0113", purpose=purpose)
+        compose(alice, bob.email, "Not covered", [], basis="consent", case_refs="CP-0113", purpose="School admission",
+                expect_error="does not cover")
+        check(d, "compose-consent-refused")
+        # Without consent: held until Mo decides.
+        why = "Risk of serious harm outweighs the duty of confidence; telling the parents would increase it. " + XSS_SHORT
+        held = compose(alice, bob.email, "Held for authorisation", [("held.txt", b"held\n")], basis="public-interest", case_refs="CP-0113",
+                       justification=why)
+        refused = compose(alice, bob.email, "To be refused", [], basis="safeguarding", case_refs="CP-0113", justification=why)
+        if not (covered and held and refused): return
+        check(d, "share-held")
+        go(bob.driver, "/inbox")
+        if "Held for authorisation" in bob.driver.page_source: fail("authorisation: the recipient sees a held share")
+        go(mo.driver, "/authorisations", "authorisations")
+        mo.driver.find_element(By.LINK_TEXT, "Held for authorisation").click()
+        arrived(mo.driver, r"/authorisations/[^/]+$")
+        check(mo.driver, "authorisation")
+        submit(mo.driver, mo.driver.find_element(By.XPATH, "//form[contains(@action, '/approve')]//button"))
+        expect(mo.driver, "Authorised and sent", "records")
+        go(bob.driver, "/inbox")
+        if "Held for authorisation" not in bob.driver.page_source: fail("authorisation: the authorised share did not arrive")
+        mo.driver.find_element(By.LINK_TEXT, "To be refused").click()
+        submit(mo.driver, mo.driver.find_element(By.XPATH, "//form[contains(@action, '/refuse')]//button"))
+        if "href=\"#reason\"" not in mo.driver.page_source: fail("authorisation: a refusal without a reason was accepted")
+        check(mo.driver, "authorisation-error")
+        type_into(mo.driver, "reason", "Ask the parents first: there is no immediate risk. " + XSS_SHORT)
+        submit(mo.driver, mo.driver.find_element(By.XPATH, "//form[contains(@action, '/refuse')]//button"))
+        expect(mo.driver, "Refused.", "records")
+        d.get(refused)
+        if "Not authorised" not in d.page_source: fail("authorisation: the sender does not see the refusal")
+        d.get(held)
+        if "Authorised by Mo Khan" not in d.page_source: fail("authorisation: the share does not name its authoriser")
+        # Consent withdrawn: Alice is told and withdraws her open shares under it in one step.
+        d.get(consent_url)
+        type_into(d, "note", "Parent withdrew by letter " + XSS_SHORT)
+        submit(d, d.find_element(By.XPATH, "//form[contains(@action, '/withdraw')]//button"))
+        expect(d, "Consent withdrawn", "records")
+        go(d, "/records", "records-alerts")
+        if "Consent was withdrawn for" not in d.page_source: fail("consent: no alert for the sender of a share under a withdrawn consent")
+        d.get(covered)
+        if "has been withdrawn" not in d.page_source: fail("consent: the share page does not say its consent was withdrawn")
+        d.get(consent_url)
+        submit(d, d.find_element(By.XPATH, "//form[contains(@action, '/revoke-shares')]//button"))
+        expect(d, "One share withdrawn", "records")
+        check(d, "consent-withdrawn")
+        # Off site and back.
+        go(d, "/records/offsite")
+        type_into(d, "what", "Paper case file " + XSS_SHORT)
+        type_into(d, "why", "Home visit")
+        type_into(d, "dueBack", "yesterday")
+        submit(d, d.find_element(By.XPATH, "//main//form[@action='/records/offsite']//button"))
+        if "href=\"#dueBack\"" not in d.page_source: fail("off site: a date that is not a date was accepted")
+        type_into(d, "dueBack", time.strftime("%Y-%m-%d", time.gmtime(time.time() + 3 * 86400)))
+        submit(d, d.find_element(By.XPATH, "//main//form[@action='/records/offsite']//button"))
+        expect(d, "Record its return", "records")
+        check(d, "offsite")
+        submit(d, d.find_element(By.XPATH, "//form[contains(@action, '/return')]//button"))
+        expect(d, "Return recorded", "records")
+        # A memory stick: refused unencrypted, issued, wiped.
+        go(d, "/records/media")
+        for field, value in (("device", "Memory stick " + XSS_SHORT), ("serial", "KS-2231"), ("encryption", "Hardware AES-256"),
+                             ("contents", "Court bundle"), ("dueBack", time.strftime("%Y-%m-%d", time.gmtime(time.time() + 7 * 86400)))):
+            type_into(d, field, value)
+        submit(d, d.find_element(By.XPATH, "//main//form[@action='/records/media']//button"))
+        if "href=\"#encryptionConfirmed\"" not in d.page_source: fail("media: an unencrypted device was issued")
+        check(d, "media-error")
+        d.find_element(By.ID, "encryptionConfirmed").click()
+        submit(d, d.find_element(By.XPATH, "//main//form[@action='/records/media']//button"))
+        expect(d, "recorded as issued", "records")
+        check(d, "media")
+        d.find_element(By.XPATH, "//input[@value='wiped']/following-sibling::label").click()
+        d.find_element(By.XPATH, "//form[contains(@action, '/close')]//input[@name='note']").send_keys("Wiped with the vendor tool")
+        submit(d, d.find_element(By.XPATH, "//form[contains(@action, '/close')]//button"))
+        expect(d, "recorded as wiped", "records")
+        # Sent to the wrong person: reported, recalled in one action, who was told, the decision, closed.
+        wrong = compose(alice, bob.email, "Sent to the wrong Bob", [("wrong.txt", b"wrong\n")])
+        if not wrong: return
+        go(d, "/records/incidents", "incidents")
+        d.find_element(By.ID, "kind-misdirection").click()
+        type_into(d, "description", "Sent to the wrong Bob " + XSS_SHORT)
+        d.find_element(By.XPATH, "//label[starts-with(normalize-space(.), 'Sent to the wrong Bob')]").click()
+        submit(d, d.find_element(By.XPATH, "//main//form[@action='/records/incidents']//button"))
+        if not arrived(d, r"/records/incidents/[^/]+$"): fail(f"incident: not reported: {errors_shown(d)}"); return
+        incident_url = d.current_url
+        check(d, "incident")
+        click(d, "Recall all these shares")
+        expect(d, "One share recalled", "records")
+        d.find_element(By.ID, "party-line-manager").click()
+        type_into(d, "name", "Mo Khan")
+        submit(d, d.find_element(By.XPATH, "//form[contains(@action, '/told')]//button"))
+        expect(d, "Recorded.", "records")
+        bob.driver.get(wrong)
+        if "Sent to the wrong Bob" in bob.driver.page_source and "No longer available" not in bob.driver.page_source:
+            fail("incident: the recalled share still opens for its recipient")
+        mo.driver.get(incident_url)
+        mo.driver.find_element(By.ID, "report-no").click()
+        type_into(mo.driver, "reason", "Recalled unopened within the hour; the recipient is a nurse bound by confidentiality.")
+        submit(mo.driver, mo.driver.find_element(By.XPATH, "//form[contains(@action, '/decision')]//button"))
+        expect(mo.driver, "Decision recorded", "records")
+        type_into(mo.driver, "lessons", "Confirm the address with the person before sending. " + XSS_SHORT)
+        submit(mo.driver, mo.driver.find_element(By.XPATH, "//form[contains(@action, '/close')]//button"))
+        expect(mo.driver, "Incident closed", "records")
+        check(mo.driver, "incident-closed")
+        # The person's history, on screen, on paper and as CSV.
+        d.get(person_url)
+        check(d, "person-history")
+        if "Papers under consent" in d.page_source: fail("history: a share subject appears in the history")
+        click(d, "Printable disclosure history")
+        arrived(d, r"/print$")
+        check(d, "person-print")
+        history = alice.fetch(person_url + "/history.csv").decode()
+        for expected in ("consent", "public-interest", "Mo Khan"):
+            if expected not in history: fail(f"history: the CSV lacks {expected!r}")
+        for kind, expected in (("consents", "Sam Doe"), ("offsite", "Paper case file"), ("media", "wiped"), ("incidents", "misdirection")):
+            exported = alice.fetch(base + "/records.csv?set=" + kind).decode()
+            if expected not in exported: fail(f"records: the {kind} export lacks {expected!r}")
+    finally:
+        mo.quit()
+
+
 def records(alice):
     """The register by hand: a telephone disclosure (its checklist confirmed), a decision not to share, a correction, the export."""
     d = alice.driver
@@ -480,8 +668,10 @@ def records(alice):
     check(d, "record-disclosure")
     for field, value in (("reason", "Safeguarding concern " + XSS_SHORT), ("informationType", "Attendance record " + XSS_SHORT),
                          ("recipientName", "Dr Patel " + XSS_SHORT), ("recipientJobTitle", "GP"), ("recipientOrganisation", "Wrythe Surgery"),
-                         ("recipientPhone", "020 8296 0000")):
+                         ("recipientPhone", "020 8296 0000"), ("caseReferences", "CP-0113"),
+                         ("justification", "The GP must know of the injury seen at school today " + XSS_SHORT), ("authorisedBy", "Mo Khan")):
         type_into(d, field, value)
+    d.find_element(By.ID, "lawfulBasis-safeguarding").click()
     submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     if "href=\"#confirmations\"" not in d.page_source: fail("records: a disclosure without its checklist was accepted")
     check(d, "record-disclosure-error")
@@ -506,7 +696,8 @@ def records(alice):
     submit(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     if "Correction recorded." not in d.page_source or "corrects" not in d.page_source: fail(f"records: the correction was not recorded: {errors_shown(d)}")
     exported = alice.fetch(base + "/records.csv").decode()
-    for expected in ("decision_not_to_share", "telephone", "Wrythe Surgery", "A housing association", "the request did not say why"):
+    for expected in ("decision_not_to_share", "telephone", "Wrythe Surgery", "A housing association", "the request did not say why",
+                     "safeguarding", "CP-0113", "Mo Khan", "consent", "public-interest"):
         if expected not in exported: fail(f"records: the export lacks {expected!r}")
 
 

@@ -72,7 +72,7 @@ def login(base, email, password):
 
 def send(base, token, subject, message, about=None):
     boundary = "b0undary"
-    draft = {"subject": subject, "message": message, "recipients": ["bob@nhs.net"], "purpose": "Strategy meeting",
+    draft = {"subject": subject, "message": message, "recipients": ["bob@nhs.net"], "purpose": "Strategy meeting", "basis": "no-personal-data",
              "handling": "Do not forward", "requireReceipt": True}
     if about: draft["about"] = about
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"share\"\r\nContent-Type: application/json\r\n\r\n".encode()
@@ -196,7 +196,7 @@ try:
     import email as mail
     alice = login(base, "alice@merton.gov.uk", "violet-harbour-lantern-42")
     boundary = "b0undary"
-    draft = {"subject": "Bundle Quixotic", "message": "m", "recipients": ["dana@familylaw.example.co.uk"], "purpose": "Hearing"}
+    draft = {"subject": "Bundle Quixotic", "message": "m", "recipients": ["dana@familylaw.example.co.uk"], "purpose": "Hearing", "basis": "no-personal-data"}
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"share\"\r\nContent-Type: application/json\r\n\r\n".encode()
             + json.dumps(draft).encode() + f"\r\n--{boundary}--\r\n".encode())
     api(base, "POST", "/api/v1/shares", token=alice, body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})

@@ -55,10 +55,12 @@ extension WebController {
     }
 
     func historyTables(_ history: SubjectService.History) async throws -> (Table, Table) {
+        let organisations = try await runtime.store.read { try await $0.organisations() }
+        let named = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let consentRows = history.consents.map { c in
             TableRow(id: c.id, link: "/records/consents/\(c.id)",
                      cells: [WebFormat.date(c.givenAt), "\(c.givenBy.label): \(c.giverName)", c.purposes.joined(separator: "; "),
-                             c.recipients.joined(separator: ", "), c.limits, WebFormat.date(c.reviewBy)],
+                             c.recipients.map { named[$0] ?? $0 }.joined(separator: ", "), c.limits, WebFormat.date(c.reviewBy)],
                      flag: c.withdrawnAt != nil ? "Withdrawn" : c.reviewBy < runtime.deps.clock.now() ? "Review due" : nil)
         }
         let entryRows = history.disclosures.map { d in

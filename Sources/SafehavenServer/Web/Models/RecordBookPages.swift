@@ -124,14 +124,30 @@ struct LogbookPage: PageModel {
     var open: [Choice]
     var notice: String? = nil
     var errors: [FieldError] = []
-    var what: String { fields["what"] ?? "" }
-    var why: String { fields["why"] ?? "" }
-    var dueBack: String { fields["dueBack"] ?? "" }
-    var device: String { fields["device"] ?? "" }
-    var serial: String { fields["serial"] ?? "" }
-    var encryption: String { fields["encryption"] ?? "" }
-    var contents: String { fields["contents"] ?? "" }
-    var encryptionConfirmed: Bool { fields["encryptionConfirmed"] == "yes" }
+    // Stored, not computed: templates read stored properties only.
+    var what = "", why = "", dueBack = "", device = "", serial = "", encryption = "", contents = ""
+    var encryptionConfirmed = false
+
+    init(heading: String, intro: String, isMedia: Bool, table: Table, fields: [String: String], outcomes: [Choice], open: [Choice],
+         notice: String? = nil, errors: [FieldError] = []) {
+        self.heading = heading
+        self.intro = intro
+        self.isMedia = isMedia
+        self.table = table
+        self.fields = fields
+        self.outcomes = outcomes
+        self.open = open
+        self.notice = notice
+        self.errors = errors
+        what = fields["what"] ?? ""
+        why = fields["why"] ?? ""
+        dueBack = fields["dueBack"] ?? ""
+        device = fields["device"] ?? ""
+        serial = fields["serial"] ?? ""
+        encryption = fields["encryption"] ?? ""
+        contents = fields["contents"] ?? ""
+        encryptionConfirmed = fields["encryptionConfirmed"] == "yes"
+    }
 }
 
 struct IncidentsPage: PageModel {
