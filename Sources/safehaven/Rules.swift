@@ -191,15 +191,16 @@ struct RegisterCommand: AsyncParsableCommand {
         commandName: "register", abstract: "The register of disclosures and decisions not to share.", subcommands: [Export.self])
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print an organisation's register as CSV or JSON (columns in docs/records.md).")
+        static let configuration = CommandConfiguration(abstract: "Print an organisation's register, consents, off-site or media log, or incidents as CSV or JSON (columns in docs/records.md).")
         @OptionGroup var store: StoreOptions
         @Option(help: "Organisation id or one of its domains.") var org: String
         @Option(help: "From this date or time (inclusive).") var from: String?
         @Option(help: "Up to this date or time (exclusive).") var to: String?
         @Option(help: "csv or json.") var format: String = "csv"
+        @Option(help: "register (default), consents, offsite, media or incidents.") var set: String = "register"
         func run() async throws {
             do {
-                let text = try await Commands.exportRegister(config: try store.config(), organisation: org, from: from, to: to, format: format)
+                let text = try await Commands.exportRegister(config: try store.config(), organisation: org, from: from, to: to, format: format, set: set)
                 FileHandle.standardOutput.write(Data(text.utf8))
             } catch { throw fail(error) }
         }

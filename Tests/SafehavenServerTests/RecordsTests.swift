@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SafehavenCLI
 import SafehavenCore
 import SafehavenServer
 import SafehavenStorage
@@ -309,6 +310,17 @@ import Testing
             let actions = try await env.store.read { try await $0.auditEvents(after: 0, limit: 500) }.map(\.action)
             for action in ["incident.reported", "incident.share_linked", "incident.recalled", "incident.party_told", "incident.decided", "incident.closed"] {
                 #expect(actions.contains(action), "\(action) is audited")
+            }
+            // The operator's export, as `safehaven register export --set incidents --format json` prints it.
+            var config = env.runtime.config
+            config.dataDirectory = env.directoryURL
+            config.passwordCost = 10
+            let json = try await Commands.exportRegister(config: config, organisation: "merton.gov.uk", from: nil, to: nil, format: "json", set: "incidents")
+            let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]])
+            #expect(objects.count == 1 && objects[0]["kind"] == "misdirection" && objects[0]["decision"] == "no-report"
+                    && objects[0]["lessons"] == "Confirm the address with the person before sending.")
+            await #expect(throws: SafehavenError.self) {
+                try await Commands.exportRegister(config: config, organisation: "merton.gov.uk", from: nil, to: nil, format: "csv", set: "everything")
             }
         }
     }
