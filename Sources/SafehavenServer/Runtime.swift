@@ -111,7 +111,7 @@ public struct Runtime: Sendable {
         guard closed.claim() else { return }
         if writable {
             let audit = self.audit
-            do { try await Task.detached { try await audit.checkpoint() }.value } catch {
+            do { _ = try await Task.detached { try await audit.checkpoint() }.value } catch {
                 logger.error("could not sign an audit checkpoint on closing", metadata: ["error": "\(error)"])
             }
         }

@@ -3,7 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import SafehavenCLI
 import SafehavenCore
-import SafehavenServer
+import SafehavenMail
+@testable import SafehavenServer
 import SafehavenStorage
 import SafehavenTestSupport
 import Testing
@@ -68,6 +69,17 @@ import Testing
         try await env.store.read { try await $0.outbox(states: OutboxMessage.State.allCases, limit: 500) }.filter { $0.kind == kind }
     }
 
+    /// Every notice queued so far, written as the email it becomes: none names the person, the case or the share.
+    static func noticesKeepQuiet(_ env: TestEnvironment, about secrets: [String]) async throws {
+        let renderer = MailRenderer(pages: try PageRenderer(), from: "notices@example.org", kek: env.runtime.deps.kek, base: { "https://safehaven.example.org" })
+        let rows = try await env.store.read { try await $0.outbox(states: OutboxMessage.State.allCases, limit: 500) }
+        #expect(!rows.isEmpty)
+        for row in rows {
+            let message = try renderer.message(row)
+            for secret in secrets { #expect(!(message.text + message.html + message.subject).contains(secret), "\(row.kind) names \(secret)") }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func aShareUnderConsentGoesAndOneItDoesNotCoverIsRefused(db: TestDatabase) async throws {
         try await withAPI(db) { api, env, people in
@@ -101,9 +113,12 @@ import Testing
             let shareID = try #require(try sent.json["id"] as? String)
             let entry = try #require(try await Self.register(api, office.alice).first { $0.shareId == shareID })
             #expect(entry.lawfulBasis == "consent" && entry.consentId == consent.id && entry.caseReferences == ["CP-0113"] && entry.recipientName == "Bob Jones")
-            // The person's history holds it, for Iris (the whole organisation) and for Alice; not for another organisation.
+            // An archive of it, for someone who cannot sign in, is in the person's history too.
+            #expect(try await api.call(.post, "/api/v1/shares/\(shareID)/export", token: office.alice).status == .created)
+            // The person's history holds both, for Iris (the whole organisation) and for Alice; not for another organisation.
             let history = try await api.call(.get, "/api/v1/subjects/\(subject.id)", token: office.iris).decode(HistoryReply.self)
-            #expect(history.subject.displayName == "Jamie <b>Doe</b>" && history.disclosures.map(\.shareId) == [shareID] && history.consents.count == 2)
+            #expect(history.subject.displayName == "Jamie <b>Doe</b>" && history.disclosures.map(\.shareId) == [shareID, shareID]
+                    && history.disclosures.map(\.method) == ["safehaven", "encrypted-archive"] && history.consents.count == 2)
             #expect(try await api.call(.get, "/api/v1/subjects/\(subject.id)", token: office.bob).status == .notFound)
             // The display name is sealed at rest.
             #expect(try await env.store.count("SELECT COUNT(*) AS n FROM records WHERE body_sealed LIKE '%Jamie%'") == 0)
@@ -123,6 +138,13 @@ import Testing
             for action in ["subject.recorded", "consent.recorded", "consent.withdrawn", "share.revoked", "subject.history_read"] {
                 #expect(actions.contains(action), "\(action) is audited")
             }
+            // The consents export holds every field, the withdrawal included.
+            let consents = try await RecordsExport(env.runtime.deps).rows(.consents, organisation: "merton.gov.uk")
+            let row = try #require(consents.first { $0[0] == consent.id })
+            #expect(row.count == RecordsExport.columns(.consents).count && row[1] == "CP-0113" && row[2] == "parent" && row[3] == "Sam Doe"
+                    && row[5] == Self.purpose && row[6] == "nhs.net" && row[9] == "Not to be shared with the school" && !row[14].isEmpty
+                    && row[15] == "Parent withdrew by letter")
+            try await Self.noticesKeepQuiet(env, about: ["Jamie", "CP-0113", "Strategy meeting papers", "Sam Doe"])
         }
     }
 
@@ -174,6 +196,7 @@ import Testing
             for n in 1...6 { _ = try await Self.subject(api, office.alice, "CP-10\(n)") }
             let many = try await api.send(token: office.alice, Self.share(["basis": "consent", "caseReferences": (1...6).map { "CP-10\($0)" }]))
             #expect(many.errorCode == "no_consent", "consent is still checked first")
+            try await Self.noticesKeepQuiet(env, about: ["Jamie", "CP-0113", "Strategy meeting papers", justification])
             let actions = try await env.store.read { try await $0.auditEvents(after: 0, limit: 500) }.map(\.action)
             #expect(actions.filter { $0 == "share.held_for_authorisation" }.count == 2)
             #expect(actions.contains("share.authorised") && actions.contains("share.authorisation_refused"))

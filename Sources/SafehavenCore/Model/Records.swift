@@ -153,6 +153,17 @@ public struct ShareBasis: RecordBody {
     public var ownerID: String { senderID }
     public var state: String { authorisation.rawValue }
     public var dueAt: Date? { nil }
+
+    /// The basis once `manager` has decided, at `now`.
+    public func decided(_ outcome: Authorisation, by manager: User, at now: Date, reason: String? = nil) -> ShareBasis {
+        var next = self
+        next.authorisation = outcome
+        next.decidedBy = manager.id
+        next.decidedByName = manager.name
+        next.decidedAt = now
+        next.refusalReason = reason
+        return next
+    }
 }
 
 /// Information taken off site (files, papers, a laptop) and when it came back.

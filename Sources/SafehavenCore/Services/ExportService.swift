@@ -82,7 +82,12 @@ public struct ExportService: Sendable {
                 try await tx.insert(record)
                 // The archive goes to the people the share was sent to, as the register recorded them then.
                 for sent in try await tx.disclosures(shareID: share.id) where sent.method == .safehaven {
-                    try await tx.insert(sent.repeated(method: .encryptedArchive, id: ids.next(), at: now, by: user))
+                    let again = sent.repeated(method: .encryptedArchive, id: ids.next(), at: now, by: user)
+                    try await tx.insert(again)
+                    // The people it is about have it in their history too.
+                    for link in try await tx.links(targetID: sent.id, kind: .disclosureSubject) {
+                        try await tx.insert(RecordLink(recordID: link.recordID, kind: .disclosureSubject, targetID: again.id, at: now))
+                    }
                 }
                 try await tx.appendAudit(AuditEntry(.shareExported, actor: user.id, organisation: user.organisationID, target: share.id,
                                                     details: ["export": exportID, "method": "encrypted-archive", "bytes": String(record.size)]), at: now)

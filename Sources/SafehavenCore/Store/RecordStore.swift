@@ -51,6 +51,16 @@ public struct StoredRecord: Sendable, Equatable {
     }
 }
 
+extension StoredRecord {
+    /// The same record marked as reminded at `now` (one reminder per due date), as its next version.
+    public func reminded(at now: Date) -> StoredRecord {
+        var next = self
+        next.remindedAt = now
+        next.version += 1
+        return next
+    }
+}
+
 /// A link from a record to something else: a share or register entry about a data subject, a
 /// share affected by an incident.
 public struct RecordLink: Sendable, Equatable {

@@ -69,12 +69,7 @@ public struct AuthorisationService: Sendable {
         let now = deps.clock.now()
         let ids = deps.ids
         let dependencies = deps
-        var basis = request.basis
-        basis.authorisation = .approved
-        basis.decidedBy = user.id
-        basis.decidedByName = user.name
-        basis.decidedAt = now
-        let decided = basis
+        let decided = request.basis.decided(.approved, by: user, at: now)
         let references = request.caseReferences
         let authoriser = user.name + (user.jobTitle.isEmpty ? "" : ", \(user.jobTitle)")
         try await deps.store.write { tx in
@@ -104,13 +99,7 @@ public struct AuthorisationService: Sendable {
         let now = deps.clock.now()
         let ids = deps.ids
         let dependencies = deps
-        var basis = request.basis
-        basis.authorisation = .refused
-        basis.decidedBy = user.id
-        basis.decidedByName = user.name
-        basis.decidedAt = now
-        basis.refusalReason = reason
-        let decided = basis
+        let decided = request.basis.decided(.refused, by: user, at: now, reason: reason)
         let senderEmail = request.sender?.email
         try await deps.store.write { tx in
             guard let row = try await tx.record(id: shareID), try await tx.markRevoked(shareID: shareID, at: now) else {

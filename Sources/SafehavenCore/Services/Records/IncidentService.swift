@@ -156,16 +156,14 @@ public struct IncidentService: Sendable {
         var queued = 0
         for row in due {
             queued += try await deps.store.write { tx in
-                guard var fresh = try await tx.record(id: row.id), fresh.remindedAt == nil, fresh.dueAt != nil else { return 0 }
+                guard let fresh = try await tx.record(id: row.id), fresh.remindedAt == nil, fresh.dueAt != nil else { return 0 }
                 let incident = try vault.open(fresh, as: Incident.self)
                 let people = try await tx.users(organisationID: fresh.organisationID).filter {
                     !$0.disabled && ($0.id == incident.reportedBy || $0.has(.igOfficer))
                 }
                 var count = 0
                 for person in people where try await tx.enqueue(Notifications.incidentDeadline(incident, to: person, ids: ids, at: now)) { count += 1 }
-                fresh.remindedAt = now
-                fresh.version += 1
-                _ = try await tx.update(fresh)
+                _ = try await tx.update(fresh.reminded(at: now))
                 return count
             }
         }

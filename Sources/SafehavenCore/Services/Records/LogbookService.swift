@@ -132,14 +132,13 @@ public struct LogbookService: Sendable {
     public func queueOverdueReminders() async throws -> Int {
         let now = deps.clock.now()
         let ids = deps.ids
-        let dependencies = deps
         var queued = 0
         for (kind, state, what, path) in [(StoredRecord.Kind.offsite, "out", "Information taken off site", "/records/offsite"),
                                           (.media, "issued", "A removable device", "/records/media")] {
             let due = try await deps.store.read { try await $0.recordsDue(kind, state: state, before: now) }.filter { $0.remindedAt == nil }
             for row in due {
                 queued += try await deps.store.write { tx in
-                    guard var fresh = try await tx.record(id: row.id), fresh.remindedAt == nil, let dueAt = fresh.dueAt else { return 0 }
+                    guard let fresh = try await tx.record(id: row.id), fresh.remindedAt == nil, let dueAt = fresh.dueAt else { return 0 }
                     let people = try await tx.users(organisationID: fresh.organisationID).filter { person in
                         !person.disabled && (person.id == fresh.ownerID || (person.has(.manager) && !fresh.team.isEmpty && person.department == fresh.team))
                     }
@@ -147,10 +146,7 @@ public struct LogbookService: Sendable {
                     for person in people {
                         if try await tx.enqueue(Notifications.overdue(what: what, recordID: fresh.id, path: path, due: dueAt, to: person, ids: ids, at: now)) { count += 1 }
                     }
-                    fresh.remindedAt = now
-                    fresh.version += 1
-                    _ = try await tx.update(fresh)
-                    _ = dependencies
+                    _ = try await tx.update(fresh.reminded(at: now))
                     return count
                 }
             }
