@@ -87,9 +87,21 @@ import Testing
             let subject = try await Self.subject(api, office.alice)
             #expect(try await api.call(.post, "/api/v1/subjects", token: office.alice,
                                        json: ["caseReference": " cp-0113", "displayName": "Other"]).errorCode == "case_reference_taken")
-            // No consent yet: refused with the reason, nothing stored.
+            // A consent given two years ago and due for review a year ago is listed for review (and still counts until reviewed).
+            #expect((try await api.call(.get, "/api/v1/consents?due=review", token: office.alice).json["consents"] as? [Any])?.isEmpty == true)
+            let old = try await api.call(.post, "/api/v1/consents", token: office.alice, json: [
+                "caseReference": "CP-0113", "givenBy": "carer", "giverName": "Pat Doe", "purposes": ["Respite care"], "recipients": ["nhs.net"],
+                "information": "Care plan", "givenAt": ISODate.format(env.clock.now().addingTimeInterval(-730 * 86_400)),
+                "reviewBy": ISODate.format(env.clock.now().addingTimeInterval(-365 * 86_400))]).decode(ConsentReply.self)
+            let due = try await api.call(.get, "/api/v1/consents?due=review", token: office.alice).json["consents"] as? [[String: Any]]
+            #expect(due?.compactMap { $0["id"] as? String } == [old.id])
+            #expect(try await api.call(.post, "/api/v1/consents", token: office.alice, json: [
+                "caseReference": "CP-0113", "givenBy": "carer", "giverName": "Pat Doe", "purposes": ["Respite care"], "recipients": ["not a domain"],
+                "information": "Care plan"]).errorCode == "invalid_recipients")
+            // No consent for this purpose yet: refused with the reason, nothing stored.
             let none = try await api.send(token: office.alice, Self.share(["basis": "consent"]))
-            #expect(none.errorCode == "no_consent")
+            #expect(none.errorCode == "consent_does_not_cover")
+            #expect(try none.decode(ErrorReply.self).error.message.contains("it covers: Respite care"))
             let consent = try await Self.consent(api, office.alice)
             #expect(consent.recipients == ["nhs.net"], "a domain shared by many organisations stays a domain")
             let named = try await api.call(.post, "/api/v1/consents", token: office.alice, json: [
@@ -118,7 +130,7 @@ import Testing
             // The person's history holds both, for Iris (the whole organisation) and for Alice; not for another organisation.
             let history = try await api.call(.get, "/api/v1/subjects/\(subject.id)", token: office.iris).decode(HistoryReply.self)
             #expect(history.subject.displayName == "Jamie <b>Doe</b>" && history.disclosures.map(\.shareId) == [shareID, shareID]
-                    && history.disclosures.map(\.method) == ["safehaven", "encrypted-archive"] && history.consents.count == 2)
+                    && history.disclosures.map(\.method) == ["safehaven", "encrypted-archive"] && history.consents.count == 3)
             #expect(try await api.call(.get, "/api/v1/subjects/\(subject.id)", token: office.bob).status == .notFound)
             // The display name is sealed at rest.
             #expect(try await env.store.count("SELECT COUNT(*) AS n FROM records WHERE body_sealed LIKE '%Jamie%'") == 0)
@@ -344,6 +356,40 @@ import Testing
                     && objects[0]["lessons"] == "Confirm the address with the person before sending.")
             await #expect(throws: SafehavenError.self) {
                 try await Commands.exportRegister(config: config, organisation: "merton.gov.uk", from: nil, to: nil, format: "csv", set: "everything")
+            }
+        }
+    }
+
+    /// Twenty decisions on one held share at once, half to authorise and half to refuse, over real
+    /// connections: exactly one wins, and the share is either sent once or destroyed, never both.
+    @Test(arguments: TestDatabase.available)
+    func racingDecisionsOnOneHeldShareSettleOnce(db: TestDatabase) async throws {
+        try await withAPI(db, live: true) { api, env, people in
+            let office = try await Self.office(api, env, people)
+            _ = try await Self.subject(api, office.alice)
+            let held = try await api.send(token: office.alice, Self.share(["basis": "legal-duty", "justification": "A court order requires the health visitor's notes."]))
+            let id = try #require(try held.json["id"] as? String)
+            let outcomes = try await withThrowingTaskGroup(of: (Bool, HTTPResponse.Status).self) { group in
+                for n in 0..<20 {
+                    group.addTask {
+                        let approve = n % 2 == 0
+                        let reply = approve ? try await api.call(.post, "/api/v1/authorisations/\(id)/approve", token: office.mo)
+                            : try await api.call(.post, "/api/v1/authorisations/\(id)/refuse", token: office.mo, json: ["reason": "Not yet"])
+                        return (approve, reply.status)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let won = outcomes.filter { $0.1 == .ok }
+            #expect(won.count == 1, "\(outcomes.map { "\($0.0) \($0.1.code)" })")
+            #expect(outcomes.allSatisfy { $0.1 == .ok || $0.1 == .conflict }, "\(outcomes.map(\.1.code))")
+            let recipients = try await env.store.count("SELECT COUNT(*) AS n FROM share_recipients WHERE share_id = '\(id)'")
+            let entries = try await env.store.count("SELECT COUNT(*) AS n FROM disclosures WHERE share_id = '\(id)'")
+            let secrets = try await env.store.count("SELECT COUNT(*) AS n FROM share_secrets WHERE share_id = '\(id)'")
+            if won.first?.0 == true {
+                #expect(recipients == 1 && entries == 1 && secrets == 1)
+            } else {
+                #expect(recipients == 0 && entries == 0 && secrets == 0)
             }
         }
     }
