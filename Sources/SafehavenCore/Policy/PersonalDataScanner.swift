@@ -95,9 +95,39 @@ public struct PersonalDataScanner: Sendable {
     /// Distinct identifiers of people (NHS, CHI, H&C, National Insurance, UPN, ULN) in a text: many
     /// of them means information about many people.
     public static func countIdentifiers(_ text: String) -> Int {
-        let identifying: Set<PersonalDataFinding.Kind> = [.nhsNumber, .chiNumber, .hcNumber, .niNumber, .upn, .uln]
-        return Set(PersonalDataScanner().scan(text).filter { identifying.contains($0.kind) }
-            .map { $0.kind.rawValue + ":" + $0.match.uppercased().filter { $0.isLetter || $0.isNumber } }).count
+        identifierKeys(text).count
+    }
+
+    /// The distinct identifiers in a text, each as kind and normalised value (kept in memory only).
+    /// Runs only the identifier patterns, straight on the text (files can be large).
+    public static func identifierKeys(_ text: String) -> Set<String> {
+        let ns = text as NSString
+        let whole = NSRange(location: 0, length: ns.length)
+        var keys = Set<String>()
+        func key(_ kind: PersonalDataFinding.Kind, _ value: String) -> String {
+            kind.rawValue + ":" + value.uppercased().filter { $0.isLetter || $0.isNumber }
+        }
+        var learnerNumbers: [NSRange] = []
+        for m in ulnPattern.matches(in: text, range: whole) {
+            let digits = String(ns.substring(with: m.range).filter(\.isNumber).suffix(10))
+            if isValidULN(digits) {
+                keys.insert(key(.uln, digits))
+                learnerNumbers.append(m.range)
+            }
+        }
+        for m in nhsPattern.matches(in: text, range: whole) where !learnerNumbers.contains(where: { NSIntersectionRange($0, m.range).length > 0 }) {
+            let value = ns.substring(with: m.range)
+            if let kind = healthNumberKind(value) { keys.insert(key(kind, value)) }
+        }
+        for m in upnPattern.matches(in: text, range: whole) {
+            let value = ns.substring(with: m.range)
+            if isValidUPN(value) { keys.insert(key(.upn, value)) }
+        }
+        for m in niPattern.matches(in: text, range: whole) {
+            let value = ns.substring(with: m.range)
+            if isValidNINumber(value) { keys.insert(key(.niNumber, value)) }
+        }
+        return keys
     }
 
     /// Distinct valid NHS numbers in a text: many of them means information about many people.

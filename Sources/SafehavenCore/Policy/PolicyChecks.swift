@@ -13,7 +13,9 @@ public struct PolicyChecks: Codable, Equatable, Sendable {
     public var routes: [Route]
     /// Distinct identifiers of people (NHS, CHI, H&C, National Insurance, UPN, ULN) found in the message.
     public var identifiersInMessage: Int
-    /// True when the message and file names identify large numbers of people.
+    /// Distinct identifiers of people found in the text files as they streamed in (a count, never the values).
+    public var identifiersInFiles: Int?
+    /// True when the message, file names and text files identify large numbers of people.
     public var largeNumbers: Bool
     public var advice: String
     /// What the sender was asked to check about the marking they gave (a legacy CONFIDENTIAL, say).

@@ -159,7 +159,14 @@ extension ShareService {
                                                  binding: .message(share: upload.shareID), random: deps.random)
         let parent = upload.parent
         var checks = plan.checks
-        let identifiers = checks.identifiersInMessage + upload.files.reduce(0) { $0 + PersonalDataScanner.countIdentifiers($1.name) }
+        let inFiles = upload.identifiersInFiles
+        checks.identifiersInFiles = inFiles
+        let identifiers = checks.identifiersInMessage + inFiles + upload.files.reduce(0) { $0 + PersonalDataScanner.countIdentifiers($1.name) }
+        if plan.basis.basis == .noPersonalData && parent == nil && identifiers > 0 {
+            upload.discard()
+            throw SafehavenError(.unprocessable, code: "invalid_basis",
+                                 message: "The files hold \(identifiers) identifiers of people (such as NHS or National Insurance numbers), so the share is about people: choose the lawful basis for sharing about them.")
+        }
         checks.largeNumbers = identifiers >= deps.limits.largeNumbers
         checks.advice = checks.largeNumbers
             ? "This share identifies large numbers of people (\(identifiers) identifiers such as NHS, CHI, National Insurance or pupil numbers): it must travel by a secure route such as Safehaven, never by ordinary email, post or archive."

@@ -20,6 +20,8 @@ public final class ShareUpload: Sendable {
         var blobIDs: [String] = []
         var totalBytes: Int64 = 0
         var open: IncomingFile?
+        /// Distinct identifiers across every text file of the share.
+        var tally = IdentifierTally()
     }
     private let state = Mutex(State())
 
@@ -36,6 +38,12 @@ public final class ShareUpload: Sendable {
         get { state.withLock { $0.plan } }
         set { state.withLock { $0.plan = newValue } }
     }
+
+    /// Distinct identifiers of people found in the share's text files so far.
+    public var identifiersInFiles: Int { state.withLock { $0.tally.count } }
+
+    func tally<D: DataProtocol>(_ bytes: D) { state.withLock { $0.tally.update(bytes) } }
+    func endTally() { state.withLock { $0.tally.finish() } }
 
     /// The files received completely so far.
     public var files: [ShareFile] { state.withLock { $0.files } }
@@ -61,8 +69,10 @@ public final class ShareUpload: Sendable {
             deps.inProgress.remove(blobID)
             throw error
         }
-        let file = IncomingFile(upload: self, fileID: deps.ids.next(), blobID: blobID, name: FileName.sanitise(rawName),
-                                contentType: Self.safeContentType(contentType), writer: writer)
+        let name = FileName.sanitise(rawName)
+        let type = Self.safeContentType(contentType)
+        let file = IncomingFile(upload: self, fileID: deps.ids.next(), blobID: blobID, name: name, contentType: type, writer: writer,
+                                readsText: IdentifierTally.reads(name: name, contentType: type))
         state.withLock { $0.open = file }
         return file
     }
@@ -130,6 +140,8 @@ public final class IncomingFile: Sendable {
     public let name: String
     let contentType: String
     let writer: any BlobWriter
+    /// A text file: its identifiers are counted as it streams.
+    let readsText: Bool
 
     struct State {
         var sealer: StreamSealer
@@ -139,7 +151,8 @@ public final class IncomingFile: Sendable {
     }
     private let state: Mutex<State>
 
-    init(upload: ShareUpload, fileID: String, blobID: String, name: String, contentType: String, writer: any BlobWriter) {
+    init(upload: ShareUpload, fileID: String, blobID: String, name: String, contentType: String, writer: any BlobWriter, readsText: Bool) {
+        self.readsText = readsText
         self.upload = upload
         self.fileID = fileID
         self.blobID = blobID
@@ -158,6 +171,7 @@ public final class IncomingFile: Sendable {
             return try state.sealer.update(bytes)
         }
         if !sealed.isEmpty { try writer.write(sealed) }
+        if readsText { upload.tally(bytes) }
     }
 
     @discardableResult
@@ -167,6 +181,7 @@ public final class IncomingFile: Sendable {
         }
         try writer.write(tail)
         try writer.commit()
+        if readsText { upload.endTally() }
         state.withLock { $0.done = true }
         let file = ShareFile(id: fileID, shareID: upload.shareID, name: name, contentType: contentType, size: size,
                              sha256: sha256, blobID: blobID)

@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SafehavenCore
+import SafehavenServer
+import SafehavenStorage
+import SafehavenTestSupport
+import Testing
+
+/// Files are read as they stream in: identifiers of people in text files are counted (never
+/// kept) and feed the large-numbers rule and the authorisation trigger.
+@Suite struct UploadScanTests {
+    /// `n` distinct valid NHS numbers (modulus 11 check digit).
+    static func nhsNumbers(_ n: Int) -> [String] {
+        var out: [String] = []
+        var base = 400_000_000
+        while out.count < n {
+            base += 7919
+            let digits = String(base).compactMap(\.wholeNumberValue)
+            let sum = (0..<9).reduce(0) { $0 + digits[$1] * (10 - $1) }
+            let check = 11 - sum % 11
+            if check == 10 { continue }
+            out.append(String(base) + String(check == 11 ? 0 : check))
+        }
+        return out
+    }
+
+    static func csv(_ numbers: [String], padding: Int = 0) -> Data {
+        var text = "nhs_number,notes\n"
+        for (i, n) in numbers.enumerated() {
+            let spaced = "\(n.prefix(3)) \(n.dropFirst(3).prefix(3)) \(n.suffix(4))"
+            text += "\(i % 2 == 0 ? n : spaced),\(String(repeating: "x", count: padding))\n"
+        }
+        return Data(text.utf8)
+    }
+
+    @Test func theTallyCountsTheSameHoweverTheBytesArrive() {
+        let data = Self.csv(Self.nhsNumbers(50), padding: 3000)
+        #expect(data.count > 128 * 1024, "long enough to cross the scanning window")
+        var whole = IdentifierTally()
+        whole.update(data)
+        #expect(whole.finish() == 50)
+        for size in [1, 7, 4096, 65_537] {
+            var tally = IdentifierTally()
+            var offset = 0
+            while offset < data.count {
+                tally.update(data[offset..<min(offset + size, data.count)])
+                offset += size
+            }
+            #expect(tally.finish() == 50, "chunks of \(size)")
+        }
+        var capped = IdentifierTally(cap: 10)
+        capped.update(data)
+        #expect(capped.finish() == 10)
+        #expect(IdentifierTally.reads(name: "list.CSV", contentType: "application/octet-stream"))
+        #expect(!IdentifierTally.reads(name: "scan.pdf", contentType: "application/pdf"))
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aCSVOfFiftyNHSNumbersIsBulkDataAndWaitsForAManager(db: TestDatabase) async throws {
+        try await withAPI(db) { api, env, people in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let csv = Self.csv(Self.nhsNumbers(50))
+            // "Not about anyone" is refused when a file names people, and nothing is left behind.
+            let refused = try await api.send(token: alice, API.share(), files: [("cohort.csv", csv)])
+            #expect(refused.errorCode == "invalid_basis")
+            #expect(try await env.store.count("SELECT COUNT(*) AS n FROM shares") == 0)
+            let blobs = try env.runtime.blobs.count()
+            #expect(blobs == 0)
+            // The same bytes as a binary file are not read; a short list is not bulk.
+            #expect(try await api.send(token: alice, API.share(), files: [("cohort.bin", csv)]).status == .created)
+            // Under consent, fifty identifiers are large numbers: held for a manager, the count (never the values) recorded.
+            _ = try await env.runtime.directory.createUser(.init(email: "mo@merton.gov.uk", name: "Mo Khan", organisation: people.alice.organisationID,
+                                                                 jobTitle: "Team manager", phone: "1", roles: [.manager], password: "lantern-copper-meadow-31"))
+            _ = try await SubjectService(env.runtime.deps).create(caseReference: "COHORT-7", displayName: "Year 7", by: people.alice)
+            _ = try await ConsentService(env.runtime.deps).record(.init(caseReference: "COHORT-7", givenBy: "parent", giverName: "Parents",
+                                                                        purposes: ["Child protection strategy discussion"], recipients: ["nhs.net"],
+                                                                        information: "Immunisation list"), by: people.alice)
+            let few = try await api.send(token: alice, API.share(["basis": "consent", "caseReferences": ["COHORT-7"]]),
+                                         files: [("few.csv", Self.csv(Self.nhsNumbers(3)))])
+            #expect(try few.json["status"] as? String == "active")
+            let bulk = try await api.send(token: alice, API.share(["basis": "consent", "caseReferences": ["COHORT-7"]]), files: [("cohort.csv", csv)])
+            let bulkStatus = try bulk.json["status"] as? String
+            #expect(bulk.status == .created && bulkStatus == "pending_authorisation")
+            let checks = try #require(try bulk.json["policyChecks"] as? [String: Any])
+            #expect(checks["identifiersInFiles"] as? Int == 50 && checks["largeNumbers"] as? Bool == true)
+            let id = try #require(try bulk.json["id"] as? String)
+            let notes = try #require(try await env.store.read { try await $0.share(id: id) }?.policyNotes)
+            #expect(!notes.contains(Self.nhsNumbers(1)[0]))
+        }
+    }
+}
