@@ -33,6 +33,10 @@ public struct AppConfig: Sendable {
     public var publicURL: String?
     /// Bearer token a metrics scraper must present; without one, `/metrics` is not served.
     public var metricsToken: String?
+    /// ClamAV's daemon, `host:port` or `unix:/path`; nil when files are not scanned for malware.
+    public var clamd: String?
+    /// What happens to a file when clamd gives no verdict.
+    public var scannerDown: ScannerDownPolicy = .refuse
     /// Notifications: the mail relay, or files when there is none.
     public var mail = MailConfig()
 
@@ -77,6 +81,8 @@ public struct AppConfig: Sendable {
         public static let minimumFreeMB = "SAFEHAVEN_MIN_FREE_MB"
         public static let largeNumbers = "SAFEHAVEN_LARGE_NUMBERS"
         public static let authoriseAbovePeople = "SAFEHAVEN_AUTHORISE_ABOVE_PEOPLE"
+        public static let clamd = "SAFEHAVEN_CLAMD"
+        public static let scannerDown = "SAFEHAVEN_SCANNER_DOWN"
         public static let logLevel = "SAFEHAVEN_LOG_LEVEL"
         public static let adminEmail = "SAFEHAVEN_ADMIN_EMAIL"
         public static let policyProfile = "SAFEHAVEN_POLICY_PROFILE"
@@ -123,6 +129,14 @@ public struct AppConfig: Sendable {
         if let raw = env[Variable.largeNumbers] {
             guard let n = Int(raw), (2...100_000).contains(n) else { throw ConfigError("\(Variable.largeNumbers) must be a number of people from 2 up") }
             config.limits.largeNumbers = n
+        }
+        if let raw = env[Variable.clamd], !raw.isEmpty {
+            guard ClamdScanner.Address.parse(raw) != nil else { throw ConfigError("\(Variable.clamd) must be host:port or unix:/path/to/clamd.ctl") }
+            config.clamd = raw
+        }
+        if let raw = env[Variable.scannerDown], !raw.isEmpty {
+            guard let policy = ScannerDownPolicy(rawValue: raw) else { throw ConfigError("\(Variable.scannerDown) must be refuse or allow-and-flag") }
+            config.scannerDown = policy
         }
         if let raw = env[Variable.authoriseAbovePeople] {
             guard let n = Int(raw), (1...1000).contains(n) else { throw ConfigError("\(Variable.authoriseAbovePeople) must be a number of people from 1 to 1000") }

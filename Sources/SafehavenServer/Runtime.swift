@@ -91,10 +91,12 @@ public struct Runtime: Sendable {
             if migrate { try await KeyFile.check(kek: kek, signer: signer, against: installation) }
             let store = SQLStore(backend: backend, counter: counter)
             let blobs = try DirectoryBlobStore(root: config.dataDirectory)
-            let deps = Dependencies(store: store, blobs: blobs, kek: kek, clock: clock, ids: ids, random: random,
+            var deps = Dependencies(store: store, blobs: blobs, kek: kek, clock: clock, ids: ids, random: random,
                                     passwords: PasswordHasher(logN: config.passwordCost, random: random), auditSigner: signer,
                                     limits: config.limits,
                                     policy: policy)
+            deps.scanner = config.clamd.flatMap(ClamdScanner.Address.parse).map { ClamdScanner(address: $0) }
+            deps.scannerDown = config.scannerDown
             return Runtime(config: config, deps: deps, store: store, blobs: blobs, signer: signer, logger: logger,
                            writable: migrate)
         } catch {

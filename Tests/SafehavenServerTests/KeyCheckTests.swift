@@ -75,9 +75,9 @@ import Testing
             let upload = try await env.runtime.shares.beginUpload(sender: people.alice)
             try await env.runtime.shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
                                                            purpose: "Strategy discussion", basis: "no-personal-data"), into: upload)
-            let file = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
-            try file.write(Array("content".utf8))
-            try file.finish()
+            let file = try await upload.beginFile(name: "a.pdf", contentType: "application/pdf")
+            try await file.write(Array("content".utf8))
+            try await file.finish()
             _ = try await env.runtime.shares.commit(upload)
             let enumerator = try #require(FileManager.default.enumerator(atPath: env.directoryURL.path))
             var checked = 0

@@ -23,9 +23,9 @@ import Testing
             let upload = try await env.runtime.shares.beginUpload(sender: people.alice)
             try await env.runtime.shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
                                                            purpose: "Strategy discussion", basis: "no-personal-data"), into: upload)
-            let file = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
-            try file.write(Array("content".utf8))
-            let kept = try file.finish()
+            let file = try await upload.beginFile(name: "a.pdf", contentType: "application/pdf")
+            try await file.write(Array("content".utf8))
+            let kept = try await file.finish()
             _ = try await env.runtime.shares.commit(upload)
             try age(env, blobPath(kept.blobID), to: now.addingTimeInterval(-7200))
             // An orphan two hours old, an orphan ten minutes old, and an abandoned partial write.
@@ -58,11 +58,11 @@ import Testing
             try await shares.accept(ShareDraft(subject: "Papers", message: "m", recipients: ["bob@nhs.net"],
                                                purpose: "Strategy discussion", basis: "no-personal-data"), into: upload)
             // The first file is complete, the second still streaming, three hours in.
-            let first = try upload.beginFile(name: "a.pdf", contentType: "application/pdf")
-            try first.write(Array("first".utf8))
-            let done = try first.finish()
-            let second = try upload.beginFile(name: "b.pdf", contentType: "application/pdf")
-            try second.write(Array("second, still coming".utf8))
+            let first = try await upload.beginFile(name: "a.pdf", contentType: "application/pdf")
+            try await first.write(Array("first".utf8))
+            let done = try await first.finish()
+            let second = try await upload.beginFile(name: "b.pdf", contentType: "application/pdf")
+            try await second.write(Array("second, still coming".utf8))
             let streaming = try #require(try FileManager.default.contentsOfDirectory(atPath: env.directoryURL.appendingPathComponent("tmp").path).first)
             env.clock.advance(3 * 3600)
             try age(env, blobPath(done.blobID), to: env.clock.now().addingTimeInterval(-3 * 3600))
@@ -71,7 +71,7 @@ import Testing
             #expect(env.runtime.blobs.exists(id: done.blobID))
             #expect(env.runtime.blobs.partialCount() == 1)
             // It finishes and commits: both blobs are the share's.
-            try second.finish()
+            try await second.finish()
             let detail = try await shares.commit(upload)
             #expect(detail.files.count == 2)
             #expect(try await shares.sweepOrphans(grace: 3600) == 0)

@@ -61,6 +61,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case incidentPartyTold = "incident.party_told"
     case incidentDecided = "incident.decided"
     case incidentClosed = "incident.closed"
+    case malwareRefused = "share.malware_refused"
+    case filesNotScanned = "share.files_not_scanned"
 }
 
 /// What a caller asks to append. Details hold identifiers and reasons, never content.

@@ -15,6 +15,8 @@ public struct PolicyChecks: Codable, Equatable, Sendable {
     public var identifiersInMessage: Int
     /// Distinct identifiers of people found in the text files as they streamed in (a count, never the values).
     public var identifiersInFiles: Int?
+    /// Files accepted without a malware verdict because the scanner was down (`allow-and-flag`).
+    public var filesNotScanned: Int?
     /// True when the message, file names and text files identify large numbers of people.
     public var largeNumbers: Bool
     public var advice: String

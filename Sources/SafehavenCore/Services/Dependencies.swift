@@ -16,6 +16,10 @@ public struct Dependencies: Sendable {
     public var limits: Limits
     /// The route policy in force (the `uk-current` profile unless configured otherwise).
     public var policy: RoutePolicy
+    /// Scans every file as it streams in; nil when no scanner is configured.
+    public var scanner: (any MalwareScanner)?
+    /// What happens to a file when the scanner cannot give a verdict.
+    public var scannerDown: ScannerDownPolicy = .refuse
     /// Blobs being written for work not yet committed; the sweep skips them.
     public let inProgress = BlobsInProgress()
     /// Password hashing runs a few at a time (see `HashingSlots`).

@@ -161,6 +161,8 @@ extension ShareService {
         var checks = plan.checks
         let inFiles = upload.identifiersInFiles
         checks.identifiersInFiles = inFiles
+        let unscanned = upload.filesNotScanned
+        if unscanned > 0 { checks.filesNotScanned = unscanned }
         let identifiers = checks.identifiersInMessage + inFiles + upload.files.reduce(0) { $0 + PersonalDataScanner.countIdentifiers($1.name) }
         if plan.basis.basis == .noPersonalData && parent == nil && identifiers > 0 {
             upload.discard()
@@ -205,6 +207,10 @@ extension ShareService {
                 try await tx.insert(basisRow)
                 for subject in basis.subjectIDs { try await tx.insert(RecordLink(recordID: subject, kind: .shareSubject, targetID: share.id, at: now)) }
                 for consent in basis.consentIDs { try await tx.insert(RecordLink(recordID: consent, kind: .shareConsent, targetID: share.id, at: now)) }
+                if unscanned > 0 {
+                    try await tx.appendAudit(AuditEntry(.filesNotScanned, actor: sender.id, organisation: sender.organisationID, target: share.id,
+                                                        details: ["files": String(unscanned), "reason": "scanner unavailable"]), at: now)
+                }
                 let details = ["files": String(files.count), "bytes": String(files.reduce(0) { $0 + $1.size }), "marking": share.marking.rawValue,
                                "view_only": String(share.viewOnly), "basis": basis.basis.rawValue]
                 if share.held {

@@ -22,6 +22,8 @@ public final class ShareUpload: Sendable {
         var open: IncomingFile?
         /// Distinct identifiers across every text file of the share.
         var tally = IdentifierTally()
+        /// Files accepted without a malware verdict (the scanner was down and the policy allows it).
+        var notScanned = 0
     }
     private let state = Mutex(State())
 
@@ -39,6 +41,28 @@ public final class ShareUpload: Sendable {
         set { state.withLock { $0.plan = newValue } }
     }
 
+    /// Records in the audit trail that a file was refused as malware (the signature, never the file's name).
+    func refuseInfected(signature: String) async throws {
+        let now = deps.clock.now()
+        let (sender, share) = (self.sender, self.shareID)
+        try await deps.store.write { tx in
+            try await tx.appendAudit(AuditEntry(.malwareRefused, actor: sender.id, organisation: sender.organisationID, target: share,
+                                                details: ["signature": String(signature.prefix(200))]), at: now)
+        }
+    }
+
+    /// Files accepted without a malware verdict.
+    public var filesNotScanned: Int { state.withLock { $0.notScanned } }
+
+    /// The scanner could not give a verdict: refuse the share, or (by policy) carry on and flag it.
+    func scannerDown(_ error: Error) throws {
+        guard deps.scannerDown == .allowAndFlag else {
+            throw SafehavenError(.unavailable, code: "scanner_unavailable",
+                                 message: "Files cannot be checked for malware just now, so nothing was sent. Try again in a few minutes; if it keeps happening, tell your IT service desk.")
+        }
+        state.withLock { $0.notScanned += 1 }
+    }
+
     /// Distinct identifiers of people found in the share's text files so far.
     public var identifiersInFiles: Int { state.withLock { $0.tally.count } }
 
@@ -49,7 +73,7 @@ public final class ShareUpload: Sendable {
     public var files: [ShareFile] { state.withLock { $0.files } }
 
     /// Starts the next attachment. Only one file is open at a time.
-    public func beginFile(name rawName: String, contentType: String) throws -> IncomingFile {
+    public func beginFile(name rawName: String, contentType: String) async throws -> IncomingFile {
         let limits = deps.limits
         try state.withLock { state in
             // A request can only get here by a parser bug; refuse rather than trap the whole server.
@@ -60,6 +84,10 @@ public final class ShareUpload: Sendable {
                 throw SafehavenError(.tooLarge, code: "too_many_files", message: "A share can carry at most \(limits.maxFilesPerShare) files.")
             }
         }
+        var scan: (any MalwareScan)?
+        if let scanner = deps.scanner {
+            do { scan = try await scanner.begin() } catch { try scannerDown(error) }
+        }
         let blobID = deps.ids.next()
         deps.inProgress.add(blobID)
         let writer: any BlobWriter
@@ -67,12 +95,13 @@ public final class ShareUpload: Sendable {
             writer = try deps.blobs.makeWriter(id: blobID)
         } catch {
             deps.inProgress.remove(blobID)
+            scan?.cancel()
             throw error
         }
         let name = FileName.sanitise(rawName)
         let type = Self.safeContentType(contentType)
         let file = IncomingFile(upload: self, fileID: deps.ids.next(), blobID: blobID, name: name, contentType: type, writer: writer,
-                                readsText: IdentifierTally.reads(name: name, contentType: type))
+                                readsText: IdentifierTally.reads(name: name, contentType: type), scan: scan)
         state.withLock { $0.open = file }
         return file
     }
@@ -145,13 +174,16 @@ public final class IncomingFile: Sendable {
 
     struct State {
         var sealer: StreamSealer
+        /// The malware scan this file streams through; nil without a scanner, or once it went down under `allow-and-flag`.
+        var scan: (any MalwareScan)?
         var digest = SHA256Digester()
         var size: Int64 = 0
         var done = false
     }
     private let state: Mutex<State>
 
-    init(upload: ShareUpload, fileID: String, blobID: String, name: String, contentType: String, writer: any BlobWriter, readsText: Bool) {
+    init(upload: ShareUpload, fileID: String, blobID: String, name: String, contentType: String, writer: any BlobWriter, readsText: Bool,
+         scan: (any MalwareScan)? = nil) {
         self.readsText = readsText
         self.upload = upload
         self.fileID = fileID
@@ -160,22 +192,44 @@ public final class IncomingFile: Sendable {
         self.contentType = contentType
         self.writer = writer
         self.state = Mutex(State(sealer: StreamSealer(dataKey: upload.dataKey, binding: .file(share: upload.shareID, file: fileID),
-                                                      random: upload.deps.random)))
+                                                      random: upload.deps.random), scan: scan))
     }
 
-    public func write<D: DataProtocol>(_ bytes: D) throws {
+    public func write<D: DataProtocol>(_ bytes: D) async throws {
         try upload.account(bytes: bytes.count)
-        let sealed = try state.withLock { state in
+        let (sealed, scan) = try state.withLock { state in
             state.size += Int64(bytes.count)
             state.digest.update(bytes)
-            return try state.sealer.update(bytes)
+            return (try state.sealer.update(bytes), state.scan)
         }
         if !sealed.isEmpty { try writer.write(sealed) }
         if readsText { upload.tally(bytes) }
+        if let scan {
+            do { try await scan.feed(Array(bytes)) } catch { try lostScanner(error) }
+        }
+    }
+
+    /// The scanner went away mid-file: refuse, or carry on unscanned when the policy allows.
+    private func lostScanner(_ error: Error) throws {
+        let scan = state.withLock { state in
+            defer { state.scan = nil }
+            return state.scan
+        }
+        scan?.cancel()
+        try upload.scannerDown(error)
     }
 
     @discardableResult
-    public func finish() throws -> ShareFile {
+    public func finish() async throws -> ShareFile {
+        if let scan = state.withLock({ $0.scan }) {
+            var verdict = MalwareVerdict.clean
+            do { verdict = try await scan.finish() } catch { try lostScanner(error) }
+            if case .infected(let signature) = verdict {
+                try await upload.refuseInfected(signature: signature)
+                throw SafehavenError(.unprocessable, code: "malware_found",
+                                     message: "\(name) contains malware (\(signature)), so nothing was sent. Do not open the file again; tell your IT service desk.")
+            }
+        }
         let (tail, size, sha256) = try state.withLock { state in
             (try state.sealer.finish(), state.size, state.digest.finalizeHex())
         }
@@ -195,6 +249,7 @@ public final class IncomingFile: Sendable {
             return state.done
         }
         guard !wasDone else { return }
+        state.withLock { $0.scan }?.cancel()
         writer.abort()
         upload.aborted(blobID: blobID)
     }

@@ -28,7 +28,7 @@ final class ShareUploadSink: PartSink {
             json = []
         case "file", "files", "file[]", "files[]":
             kind = .file
-            file = try upload.beginFile(name: headers.filename ?? "file", contentType: headers.contentType ?? "application/octet-stream")
+            file = try await upload.beginFile(name: headers.filename ?? "file", contentType: headers.contentType ?? "application/octet-stream")
         default:
             throw SafehavenError.badRequest("malformed_multipart", "Unexpected part '\(String((headers.name ?? "").prefix(40)))': use 'share' and 'file'.")
         }
@@ -42,7 +42,7 @@ final class ShareUploadSink: PartSink {
             }
             json.append(contentsOf: chunk.readableBytesView)
         case .file:
-            try file?.write(chunk.readableBytesView)
+            try await file?.write(chunk.readableBytesView)
         case .none:
             break
         }
@@ -56,7 +56,7 @@ final class ShareUploadSink: PartSink {
             json = []
             try await service.accept(draft, into: upload)
         case .file:
-            try file?.finish()
+            try await file?.finish()
             file = nil
         case .none:
             break

@@ -27,7 +27,7 @@ final class WebUploadSink: PartSink {
         if let filename = headers.filename {
             try await acceptOnce()
             guard name == "files", !filename.isEmpty else { return }
-            file = try upload.beginFile(name: filename, contentType: headers.contentType ?? "application/octet-stream")
+            file = try await upload.beginFile(name: filename, contentType: headers.contentType ?? "application/octet-stream")
         } else {
             guard !accepted else { throw SafehavenError.badRequest("malformed_form", "Text fields must come before the files.") }
             current = (name, [])
@@ -36,7 +36,7 @@ final class WebUploadSink: PartSink {
 
     func body(_ chunk: ByteBuffer) async throws {
         if let file {
-            try file.write(chunk.readableBytesView)
+            try await file.write(chunk.readableBytesView)
         } else if current != nil {
             fieldBytes += chunk.readableBytes
             guard fieldBytes <= Self.fieldLimit else {
@@ -48,7 +48,7 @@ final class WebUploadSink: PartSink {
 
     func end() async throws {
         if let file {
-            _ = try file.finish()
+            _ = try await file.finish()
             self.file = nil
         } else if let current {
             fields[current.name] = FormBody.normaliseNewlines(String(decoding: current.bytes, as: UTF8.self))
