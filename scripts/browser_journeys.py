@@ -293,7 +293,7 @@ def write_file(name, data):
 
 
 def compose(sender, recipient_email, subject, files, view_only=False, screenshot=False, remove_one=None, basis="no-personal-data",
-            case_refs="", justification="", purpose=None, expect_error=None):
+            case_refs="", justification="", purpose=None, expect_error=None, expect_send_error=None):
     d = sender.driver
     go(d, "/compose")
     if screenshot:
@@ -353,6 +353,11 @@ def compose(sender, recipient_email, subject, files, view_only=False, screenshot
     elif paths:
         d.find_element(By.ID, "files").send_keys("\n".join(paths))
     d.find_element(By.XPATH, "//main//form[@action='/compose/send']//button[@type='submit']").click()
+    if expect_send_error is not None:
+        WebDriverWait(d, 15).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".error-summary") or "sent=1" in x.current_url)
+        summary = errors_shown(d)
+        if expect_send_error not in summary: fail(f"compose: expected the refusal {expect_send_error!r} when sending, got {summary!r}")
+        return None
     if not arrived(d, r"/shares/[^/?]+\?sent=1$"):
         fail(f"compose: sending did not reach the share ({d.current_url}): {errors_shown(d)}")
         return None
@@ -508,6 +513,11 @@ def record_book(admin, orgs, alice, bob):
         expect(admin.driver, "Changes saved", "records")
         mo.sign_in(once, expect=r"/account/password$")
         change_password(mo, once, "copper-lantern-meadow-beacon", False)
+        # A file carrying malware (the EICAR test file) is refused when sending, naming the file.
+        if os.environ.get("SAFEHAVEN_TEST_CLAMD"):
+            eicar = ("X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR" + "-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*").encode()
+            compose(alice, bob.email, "Scanned papers", [("scan-eicar.com", eicar)], expect_send_error="contains malware")
+            check(d, "compose-malware-refused")
         # A person, then their consent.
         go(d, "/records/people")
         type_into(d, "caseReference", "CP-0113")
