@@ -41,6 +41,7 @@ struct ShareController {
             throw SafehavenError(.tooLarge, code: "too_large", message: "A share can carry at most \(limits.maxShareBytes) bytes in all.")
         }
         let upload = try await shares.beginUpload(sender: user, replyTo: replyTo)
+        context.continueIfExpected(request)
         let sink = ShareUploadSink(upload: upload, service: shares)
         let detail: ShareService.Detail
         do {

@@ -211,6 +211,7 @@ extension WebController {
             throw SafehavenError(.tooLarge, code: "too_large", message: "A share can carry at most \(WebFormat.size(limits.maxShareBytes)) in all.")
         }
         let upload = try await shares.beginUpload(sender: sender, replyTo: replyTo)
+        context.continueIfExpected(request)
         let service = shares
         let sink = WebUploadSink(upload: upload) { fields in
             try checkForm(fields, context: context)
