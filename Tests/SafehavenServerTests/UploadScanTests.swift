@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SafehavenArchive
 import SafehavenCore
 import SafehavenServer
 import SafehavenStorage
@@ -87,6 +88,75 @@ import Testing
             let id = try #require(try bulk.json["id"] as? String)
             let notes = try #require(try await env.store.read { try await $0.share(id: id) }?.policyNotes)
             #expect(!notes.contains(Self.nhsNumbers(1)[0]))
+        }
+    }
+
+    /// A Word document and an Excel workbook built by Python's zipfile (deflated parts, sizes in
+    /// the local headers, as Office writes them), holding `numbers`.
+    static func office(_ numbers: [String], kind: String) throws -> Data {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("office-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("numbers.txt")
+        try numbers.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.\(kind)")
+        let script = """
+        import sys, zipfile
+        nums = open(sys.argv[1]).read().split()
+        z = zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED)
+        z.writestr("[Content_Types].xml", "<Types/>")
+        if sys.argv[3] == "docx":
+            # Each number split across two runs, as Word often stores typed text.
+            body = "".join(f'<w:p><w:r><w:t>{n[:3]} {n[3:6]}</w:t></w:r><w:r><w:t xml:space="preserve"> {n[6:]}</w:t></w:r></w:p>' for n in nums)
+            z.writestr("word/document.xml", f'<?xml version="1.0"?><w:document xmlns:w="x"><w:body>{body}</w:body></w:document>')
+        else:
+            half = len(nums) // 2
+            z.writestr("xl/sharedStrings.xml", "<sst>" + "".join(f"<si><t>{n}</t></si>" for n in nums[:half]) + "</sst>")
+            z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData>" + "".join(f'<row r="{i}"><c r="A{i}"><v>{n}</v></c><c r="B{i}"><v>{i}</v></c></row>' for i, n in enumerate(nums[half:])) + "</sheetData></worksheet>")
+        z.writestr("docProps/app.xml", "<Properties>9434765919</Properties>")
+        z.close()
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, list.path, out.path, kind]
+        try process.run()
+        process.waitUntilExit()
+        return try Data(contentsOf: out)
+    }
+
+    @Test func wordAndExcelFilesAreReadForIdentifiersAsTheyStream() throws {
+        let numbers = Self.nhsNumbers(30)
+        for kind in ["docx", "xlsx"] {
+            let data = try Self.office(numbers, kind: kind)
+            for size in [1, 13, 4096, data.count] {
+                var stream = OfficeTextStream()
+                var tally = IdentifierTally()
+                var offset = 0
+                while offset < data.count {
+                    stream.update(data[offset..<min(offset + size, data.count)]) { tally.update($0) }
+                    offset += size
+                }
+                // docProps is not read: only the parts that hold the document's text.
+                #expect(tally.finish() == 30, "\(kind) in chunks of \(size)")
+            }
+        }
+        // A part that expands without end stops at the cap; garbage is not an error.
+        var capped = OfficeTextStream(cap: 1000)
+        var seen = 0
+        capped.update(try Self.office(Self.nhsNumbers(200), kind: "xlsx")) { seen += $0.count }
+        #expect(seen <= 1000 + 64 * 1024)
+        var junk = OfficeTextStream()
+        junk.update(Data((0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })) { _ in Issue.record("junk produced text") }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aWorkbookOfThirtyNHSNumbersIsBulkData(db: TestDatabase) async throws {
+        try await withAPI(db) { api, _, _ in
+            let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
+            let refused = try await api.send(token: alice, API.share(), files: [("cohort.xlsx", try Self.office(Self.nhsNumbers(30), kind: "xlsx"))])
+            #expect(refused.errorCode == "invalid_basis")
+            let message = try refused.decode(ErrorReply.self).error.message
+            #expect(message.contains("30 identifiers"))
         }
     }
 }

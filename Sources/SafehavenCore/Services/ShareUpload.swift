@@ -1,5 +1,6 @@
 @preconcurrency import Crypto
 import Foundation
+import SafehavenArchive
 import SafehavenCrypto
 import Synchronization
 
@@ -101,7 +102,7 @@ public final class ShareUpload: Sendable {
         let name = FileName.sanitise(rawName)
         let type = Self.safeContentType(contentType)
         let file = IncomingFile(upload: self, fileID: deps.ids.next(), blobID: blobID, name: name, contentType: type, writer: writer,
-                                readsText: IdentifierTally.reads(name: name, contentType: type), scan: scan)
+                                readsText: IdentifierTally.reads(name: name, contentType: type), readsOffice: OfficeTextStream.reads(name: name), scan: scan)
         state.withLock { $0.open = file }
         return file
     }
@@ -176,6 +177,8 @@ public final class IncomingFile: Sendable {
         var sealer: StreamSealer
         /// The malware scan this file streams through; nil without a scanner, or once it went down under `allow-and-flag`.
         var scan: (any MalwareScan)?
+        /// A Word, Excel or PowerPoint file: its text is read out of the ZIP as it streams.
+        var office: OfficeTextStream?
         var digest = SHA256Digester()
         var size: Int64 = 0
         var done = false
@@ -183,7 +186,7 @@ public final class IncomingFile: Sendable {
     private let state: Mutex<State>
 
     init(upload: ShareUpload, fileID: String, blobID: String, name: String, contentType: String, writer: any BlobWriter, readsText: Bool,
-         scan: (any MalwareScan)? = nil) {
+         readsOffice: Bool = false, scan: (any MalwareScan)? = nil) {
         self.readsText = readsText
         self.upload = upload
         self.fileID = fileID
@@ -192,14 +195,17 @@ public final class IncomingFile: Sendable {
         self.contentType = contentType
         self.writer = writer
         self.state = Mutex(State(sealer: StreamSealer(dataKey: upload.dataKey, binding: .file(share: upload.shareID, file: fileID),
-                                                      random: upload.deps.random), scan: scan))
+                                                      random: upload.deps.random), scan: scan,
+                                 office: readsOffice && !readsText ? OfficeTextStream() : nil))
     }
 
     public func write<D: DataProtocol>(_ bytes: D) async throws {
         try upload.account(bytes: bytes.count)
+        let upload = self.upload
         let (sealed, scan) = try state.withLock { state in
             state.size += Int64(bytes.count)
             state.digest.update(bytes)
+            state.office?.update(bytes) { upload.tally($0) }
             return (try state.sealer.update(bytes), state.scan)
         }
         if !sealed.isEmpty { try writer.write(sealed) }
@@ -235,7 +241,7 @@ public final class IncomingFile: Sendable {
         }
         try writer.write(tail)
         try writer.commit()
-        if readsText { upload.endTally() }
+        if readsText || state.withLock({ $0.office != nil }) { upload.endTally() }
         state.withLock { $0.done = true }
         let file = ShareFile(id: fileID, shareID: upload.shareID, name: name, contentType: contentType, size: size,
                              sha256: sha256, blobID: blobID)
