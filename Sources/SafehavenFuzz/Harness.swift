@@ -16,6 +16,7 @@ enum Harness {
         let input = Array(data.dropFirst())
         if selector == auditExportSelector { return auditExport(input) }
         if selector == mailSelector { return mail(input) }
+        if selector == uploadTextSelector { return uploadText(input) }
         switch selector % 3 {
         case 0: multipart(input)
         case 1: json(input)
@@ -52,6 +53,21 @@ enum Harness {
     /// 0x53 ("S") picks what a mail relay sends back (SMTP replies) and the message writer given
     /// any name, subject and text: the message must stay 7-bit with lines of at most 998 bytes.
     static let mailSelector: UInt8 = 0x53
+
+    /// 0x55 picks the readers of uploaded files: the Office ZIP walk and the identifier tally, fed
+    /// in pieces cut where the first byte says.
+    static let uploadTextSelector: UInt8 = 0x55
+
+    static func uploadText(_ input: [UInt8]) {
+        let cut = input.isEmpty ? 0 : Int(input[0]) % (input.count + 1)
+        var office = OfficeTextStream(cap: 1 << 20)
+        var tally = IdentifierTally(cap: 1000)
+        for piece in [input[..<cut], input[cut...]] {
+            office.update(piece) { tally.update($0) }
+            tally.update(piece)
+        }
+        _ = tally.finish()
+    }
 
     static func mail(_ input: [UInt8]) {
         _ = try? SMTPReplyParser.parse(input)
