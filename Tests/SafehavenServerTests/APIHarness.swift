@@ -96,6 +96,21 @@ struct API {
     }
 }
 
+extension TestEnvironment {
+    /// Alice's organisation records a person and their parent's consent to share with nhs.net for
+    /// the purpose `API.share()` gives; with `manager`, it also gains a manager (Mo) who may authorise.
+    func consentedSubject(_ reference: String, for people: People, manager: Bool = false) async throws {
+        if manager {
+            _ = try await runtime.directory.createUser(.init(email: "mo@merton.gov.uk", name: "Mo Khan", organisation: people.alice.organisationID,
+                                                             jobTitle: "Team manager", phone: "1", roles: [.manager], password: "lantern-copper-meadow-31"))
+        }
+        _ = try await SubjectService(runtime.deps).create(caseReference: reference, displayName: "Someone", by: people.alice)
+        _ = try await ConsentService(runtime.deps).record(.init(caseReference: reference, givenBy: "parent", giverName: "Parent",
+                                                                purposes: ["Child protection strategy discussion"], recipients: ["nhs.net"],
+                                                                information: "Records"), by: people.alice)
+    }
+}
+
 /// Runs `body` against a fresh installation with three people in three organisations.
 /// The application is the one production runs (`buildApplication`), without background jobs.
 /// With `live`, a real server on a loopback port answers real connections (for races).

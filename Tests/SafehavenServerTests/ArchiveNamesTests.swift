@@ -72,10 +72,7 @@ import Testing
         try await withAPI(db) { api, env, people in
             let alice = try await api.login("alice@merton.gov.uk", TestEnvironment.alicePassword)
             // A file named by an NHS number is about a person: it is shared under a consent.
-            _ = try await SubjectService(env.runtime.deps).create(caseReference: "CP-1", displayName: "Jayden", by: people.alice)
-            _ = try await ConsentService(env.runtime.deps).record(.init(caseReference: "CP-1", givenBy: "parent", giverName: "Parent",
-                                                                        purposes: ["Child protection strategy discussion"], recipients: ["nhs.net"],
-                                                                        information: "Chronology"), by: people.alice)
+            try await env.consentedSubject("CP-1", for: people)
             let id = try #require(try await api.send(token: alice, API.share(["basis": "consent", "caseReferences": ["CP-1"]]),
                                                      files: [("943 476 5919 chronology.pdf", Data("c".utf8))]).json["id"] as? String)
             let refused = try await api.call(.post, "/api/v1/shares/\(id)/export", token: alice)

@@ -114,12 +114,7 @@ import Testing
             // A list of people is personal data, whatever the sender says.
             #expect(try await api.send(token: alice, API.share(["message": "Cohort list:\n" + bulk])).errorCode == "invalid_basis")
             // Under consent, bulk identifiers still wait for a manager of the sender's organisation.
-            _ = try await env.runtime.directory.createUser(.init(email: "mo@merton.gov.uk", name: "Mo Khan", organisation: people.alice.organisationID,
-                                                                 jobTitle: "Team manager", phone: "1", roles: [.manager], password: "lantern-copper-meadow-31"))
-            _ = try await SubjectService(env.runtime.deps).create(caseReference: "COHORT-1", displayName: "Year 7 cohort", by: people.alice)
-            _ = try await ConsentService(env.runtime.deps).record(.init(caseReference: "COHORT-1", givenBy: "parent", giverName: "Parents",
-                                                                        purposes: ["Child protection strategy discussion"], recipients: ["nhs.net"],
-                                                                        information: "Immunisation list"), by: people.alice)
+            try await env.consentedSubject("COHORT-1", for: people, manager: true)
             let sent = try await api.send(token: alice, API.share(["message": "Cohort list:\n" + bulk, "basis": "consent", "caseReferences": ["COHORT-1"]]))
             #expect(sent.status == .created)
             #expect(try sent.json["status"] as? String == "pending_authorisation")

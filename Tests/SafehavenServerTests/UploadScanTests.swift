@@ -71,12 +71,7 @@ import Testing
             // The same bytes as a binary file are not read; a short list is not bulk.
             #expect(try await api.send(token: alice, API.share(), files: [("cohort.bin", csv)]).status == .created)
             // Under consent, fifty identifiers are large numbers: held for a manager, the count (never the values) recorded.
-            _ = try await env.runtime.directory.createUser(.init(email: "mo@merton.gov.uk", name: "Mo Khan", organisation: people.alice.organisationID,
-                                                                 jobTitle: "Team manager", phone: "1", roles: [.manager], password: "lantern-copper-meadow-31"))
-            _ = try await SubjectService(env.runtime.deps).create(caseReference: "COHORT-7", displayName: "Year 7", by: people.alice)
-            _ = try await ConsentService(env.runtime.deps).record(.init(caseReference: "COHORT-7", givenBy: "parent", giverName: "Parents",
-                                                                        purposes: ["Child protection strategy discussion"], recipients: ["nhs.net"],
-                                                                        information: "Immunisation list"), by: people.alice)
+            try await env.consentedSubject("COHORT-7", for: people, manager: true)
             let few = try await api.send(token: alice, API.share(["basis": "consent", "caseReferences": ["COHORT-7"]]),
                                          files: [("few.csv", Self.csv(Self.nhsNumbers(3)))])
             #expect(try few.json["status"] as? String == "active")
