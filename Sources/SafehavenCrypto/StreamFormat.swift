@@ -13,6 +13,8 @@ public enum CryptoFailure: Error, Equatable, Sendable {
     case malformedKey
     /// A hash that should be 32 bytes of hex was not.
     case malformedHash
+    /// A chunk given to `ChunkSealer` was not the size its position requires.
+    case chunkOutOfPlace
 }
 
 /// What a sealed blob belongs to: its share, whether it is the message or a file, and which file.

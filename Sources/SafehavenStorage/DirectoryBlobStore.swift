@@ -12,12 +12,15 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
     public let root: URL
     private let blobs: URL
     private let tmp: URL
+    /// Resumable uploads in progress, sealed chunk by chunk, until their share is sent.
+    private let uploads: URL
 
     public init(root: URL) throws {
         self.root = root
         self.blobs = root.appendingPathComponent("blobs", isDirectory: true)
         self.tmp = root.appendingPathComponent("tmp", isDirectory: true)
-        for dir in [root, blobs, tmp] {
+        self.uploads = root.appendingPathComponent("uploads", isDirectory: true)
+        for dir in [root, blobs, tmp, uploads] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
     }
@@ -92,6 +95,49 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
             if let modified = attrs?[.modificationDate] as? Date, modified < date, unlink(path) == 0 { removed += 1 }
         }
         return removed
+    }
+
+    public func openUpload(id: String) throws -> any UploadFile {
+        try Self.check(id)
+        let fd = open(uploads.appendingPathComponent(id).path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        // Released by the kernel when the descriptor closes, also when the process dies.
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(fd)
+            throw UploadFileBusy()
+        }
+        return FileUpload(fd: fd)
+    }
+
+    public func promoteUpload(id: String) throws {
+        try Self.check(id)
+        let final = finalURL(id)
+        try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        guard rename(uploads.appendingPathComponent(id).path, final.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        Self.syncDirectory(final.deletingLastPathComponent())
+        Self.syncDirectory(uploads)
+    }
+
+    public func deleteUpload(id: String) throws {
+        try Self.check(id)
+        if unlink(uploads.appendingPathComponent(id).path) != 0 && errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+    }
+
+    public func uploadFiles(olderThan date: Date) throws -> [String] {
+        let fm = FileManager.default
+        return try fm.contentsOfDirectory(atPath: uploads.path).filter { name in
+            let attrs = try? fm.attributesOfItem(atPath: uploads.appendingPathComponent(name).path)
+            return (attrs?[.modificationDate] as? Date).map { $0 < date } ?? false
+        }
+    }
+
+    static func syncDirectory(_ url: URL) {
+        let dirfd = open(url.path, O_RDONLY | O_DIRECTORY)
+        if dirfd >= 0 {
+            fsync(dirfd)
+            Glibc.close(dirfd)
+        }
     }
 
     /// Number of committed blobs, for tests and health reports.
@@ -193,6 +239,91 @@ final class FileBlobReader: BlobReader, Sendable {
             }
             out.removeLast(max - filled)
             return out
+        }
+    }
+
+    func close() {
+        fd.withLock { fd in
+            if fd >= 0 {
+                Glibc.close(fd)
+                fd = -1
+            }
+        }
+    }
+
+    deinit { close() }
+}
+
+/// The file of one resumable upload, held under an exclusive lock until closed.
+final class FileUpload: UploadFile, Sendable {
+    /// -1 once closed.
+    private let fd: Mutex<Int32>
+
+    init(fd: Int32) { self.fd = Mutex(fd) }
+
+    private func withOpen<T>(_ body: (Int32) throws -> T) throws -> T {
+        try fd.withLock { fd in
+            guard fd >= 0 else { throw POSIXError(.EBADF) }
+            return try body(fd)
+        }
+    }
+
+    func size() throws -> Int64 {
+        try withOpen { fd in
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            return Int64(info.st_size)
+        }
+    }
+
+    func read(at offset: Int64, count: Int) throws -> [UInt8] {
+        try withOpen { fd in
+            var out = [UInt8](repeating: 0, count: count)
+            var filled = 0
+            try out.withUnsafeMutableBytes { raw in
+                while filled < count {
+                    let n = pread(fd, raw.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw POSIXError(.init(rawValue: errno) ?? .EIO)
+                    }
+                    if n == 0 { break }
+                    filled += n
+                }
+            }
+            out.removeLast(count - filled)
+            return out
+        }
+    }
+
+    func truncate(to size: Int64) throws {
+        try withOpen { fd in
+            guard ftruncate(fd, off_t(size)) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        }
+    }
+
+    func append(_ bytes: [UInt8]) throws {
+        try withOpen { fd in
+            var end = lseek(fd, 0, SEEK_END)
+            guard end >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            var offset = 0
+            try bytes.withUnsafeBytes { raw in
+                while offset < raw.count {
+                    let n = pwrite(fd, raw.baseAddress! + offset, raw.count - offset, end)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw POSIXError(.init(rawValue: errno) ?? .EIO)
+                    }
+                    offset += n
+                    end += off_t(n)
+                }
+            }
+        }
+    }
+
+    func sync() throws {
+        try withOpen { fd in
+            guard fsync(fd) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         }
     }
 

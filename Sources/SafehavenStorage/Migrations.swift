@@ -48,6 +48,7 @@ public enum Migrations {
         invitations,
         registerEntries,
         records,
+        resumableUploads,
     ]
 }
 

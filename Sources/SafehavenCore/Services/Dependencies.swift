@@ -79,6 +79,10 @@ public struct Limits: Sendable, Equatable {
     public var authoriseAbovePeople = 5
     /// Below this much free space in the data directory, `/health` says not ready (default 512 MiB).
     public var minimumFreeBytes: Int64 = 512 * 1024 * 1024
+    /// A resumable upload (and its draft) is deleted this many hours after its last progress.
+    public var uploadHours = 24
+    /// Drafts one person may have open at once.
+    public var maxOpenDrafts = 10
 
     public init() {}
 }

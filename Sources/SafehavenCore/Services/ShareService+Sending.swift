@@ -22,8 +22,9 @@ extension ShareService {
     }
 
     /// Starts receiving a new share, or a reply when `replyTo` is set (the replier must be an
-    /// addressee of that share and it must still be active).
-    public func beginUpload(sender: User, replyTo parentID: String? = nil) async throws -> ShareUpload {
+    /// addressee of that share and it must still be active). From a draft, the share takes the
+    /// draft's id and key and its uploaded files, which must all be complete.
+    public func beginUpload(sender: User, replyTo parentID: String? = nil, draft draftID: String? = nil) async throws -> ShareUpload {
         if sender.has(.external) && parentID == nil {
             throw SafehavenError.forbidden("invited_reply_only", "People invited from outside Safehaven can reply to what was sent to them, but not send new shares.")
         }
@@ -34,7 +35,15 @@ extension ShareService {
             try requireActive(access.share)
             parent = access.share
         }
-        return ShareUpload(shareID: deps.ids.next(), sender: sender, parent: parent, deps: deps)
+        guard let draftID else { return ShareUpload(shareID: deps.ids.next(), sender: sender, parent: parent, deps: deps) }
+        let (draft, uploads) = try await UploadService(deps).draft(draftID, by: sender)
+        let unfinished = uploads.filter { !$0.isComplete }
+        guard unfinished.isEmpty else {
+            throw SafehavenError.conflict("uploads_incomplete", "\(unfinished.count == 1 ? "One file is" : "\(unfinished.count) files are") still uploading (" +
+                                          unfinished.map(\.name).joined(separator: ", ") + "). Wait for them to finish, or remove them.")
+        }
+        return ShareUpload(shareID: draft.id, sender: sender, parent: parent, deps: deps, dataKey: try deps.kek.unwrap(draft.wrappedKey),
+                           draftID: draft.id, drafted: uploads)
     }
 
     /// Checks the sender's draft and resolves its recipients. Call as soon as the draft arrives so a
@@ -201,7 +210,16 @@ extension ShareService {
         let dependencies = self.deps
         let delivered: ([Recipient], [Organisation])
         do {
+            let draftID = upload.draftID
+            let drafted = Set(upload.drafted.map(\.id))
             delivered = try await deps.store.write { tx in
+                if let draftID {
+                    // The draft is used up by this share, exactly as it was checked.
+                    let now = try await tx.uploads(draftID: draftID)
+                    guard Set(now.map(\.id)) == drafted, now.allSatisfy(\.isComplete), try await tx.deleteDraft(id: draftID) else {
+                        throw SafehavenError.conflict("draft_changed", "The files of this share changed while it was being sent; check them and send again.")
+                    }
+                }
                 try await tx.insert(share)
                 for file in files { try await tx.insert(file) }
                 try await tx.insert(basisRow)

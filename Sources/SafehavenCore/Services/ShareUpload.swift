@@ -15,6 +15,10 @@ public final class ShareUpload: Sendable {
     let deps: Dependencies
     let parent: Share?
 
+    /// Files uploaded earlier into the draft this share is sent from: they belong to the draft
+    /// until the share commits, so a failed send leaves them in place for another try.
+    let drafted: [ResumableUpload]
+
     struct State {
         var plan: ShareService.Plan?
         var files: [ShareFile] = []
@@ -28,13 +32,20 @@ public final class ShareUpload: Sendable {
     }
     private let state = Mutex(State())
 
-    init(shareID: String, sender: User, parent: Share?, deps: Dependencies) {
+    init(shareID: String, sender: User, parent: Share?, deps: Dependencies, dataKey: SymmetricKey? = nil, draftID: String? = nil,
+         drafted: [ResumableUpload] = []) {
+        self.draftID = draftID
         self.shareID = shareID
         self.sender = sender
         self.parent = parent
         self.deps = deps
-        self.dataKey = KeyEncryptionKey.newDataKey(random: deps.random)
+        self.dataKey = dataKey ?? KeyEncryptionKey.newDataKey(random: deps.random)
+        self.drafted = drafted
+        state.withLock { $0.totalBytes = drafted.reduce(0) { $0 + $1.length } }
     }
+
+    /// The draft this share is sent from (its id is the share's), if any.
+    let draftID: String?
 
     /// The checked draft, once `ShareService.accept` has seen it.
     var plan: ShareService.Plan? {
@@ -47,31 +58,30 @@ public final class ShareUpload: Sendable {
         let now = deps.clock.now()
         let (sender, share) = (self.sender, self.shareID)
         try await deps.store.write { tx in
-            try await tx.appendAudit(AuditEntry(.malwareRefused, actor: sender.id, organisation: sender.organisationID, target: share,
-                                                details: ["signature": String(signature.prefix(200))]), at: now)
+            try await tx.appendAudit(.malwareRefused(by: sender, target: share, signature: signature), at: now)
         }
     }
 
     /// Files accepted without a malware verdict.
-    public var filesNotScanned: Int { state.withLock { $0.notScanned } }
+    public var filesNotScanned: Int { state.withLock { $0.notScanned } + drafted.filter(\.notScanned).count }
 
     /// The scanner could not give a verdict: refuse the share, or (by policy) carry on and flag it.
     func scannerDown(_ error: Error) throws {
         guard deps.scannerDown == .allowAndFlag else {
-            throw SafehavenError(.unavailable, code: "scanner_unavailable",
-                                 message: "Files cannot be checked for malware just now, so nothing was sent. Try again in a few minutes; if it keeps happening, tell your IT service desk.")
+            throw SafehavenError.scannerUnavailable
         }
         state.withLock { $0.notScanned += 1 }
     }
 
     /// Distinct identifiers of people found in the share's text files so far.
-    public var identifiersInFiles: Int { state.withLock { $0.tally.count } }
+    /// Files uploaded into a draft were counted one by one, so the same person in two of them counts twice.
+    public var identifiersInFiles: Int { state.withLock { $0.tally.count } + drafted.reduce(0) { $0 + $1.identifiers } }
 
     func tally<D: DataProtocol>(_ bytes: D) { state.withLock { $0.tally.update(bytes) } }
     func endTally() { state.withLock { $0.tally.finish() } }
 
-    /// The files received completely so far.
-    public var files: [ShareFile] { state.withLock { $0.files } }
+    /// The files received completely so far, those of the draft first.
+    public var files: [ShareFile] { drafted.map { $0.file() } + state.withLock { $0.files } }
 
     /// Starts the next attachment. Only one file is open at a time.
     public func beginFile(name rawName: String, contentType: String) async throws -> IncomingFile {
@@ -81,7 +91,7 @@ public final class ShareUpload: Sendable {
             guard state.open == nil else {
                 throw SafehavenError.badRequest("malformed_multipart", "A file part started before the previous one ended.")
             }
-            guard state.files.count < limits.maxFilesPerShare else {
+            guard drafted.count + state.files.count < limits.maxFilesPerShare else {
                 throw SafehavenError(.tooLarge, code: "too_many_files", message: "A share can carry at most \(limits.maxFilesPerShare) files.")
             }
         }
@@ -232,8 +242,7 @@ public final class IncomingFile: Sendable {
             do { verdict = try await scan.finish() } catch { try lostScanner(error) }
             if case .infected(let signature) = verdict {
                 try await upload.refuseInfected(signature: signature)
-                throw SafehavenError(.unprocessable, code: "malware_found",
-                                     message: "\(name) contains malware (\(signature)), so nothing was sent. Do not open the file again; tell your IT service desk.")
+                throw SafehavenError.malwareFound(name, signature: signature)
             }
         }
         let (tail, size, sha256) = try state.withLock { state in

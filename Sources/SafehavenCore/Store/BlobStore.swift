@@ -16,6 +16,32 @@ public protocol BlobStore: Sendable {
     func probeWritable() throws
     /// Bytes free for the service on the file system holding the blobs; nil if unknown.
     func freeBytes() -> Int64?
+
+    /// Opens (creating it if needed) the file of a resumable upload, locked against every other
+    /// writer in any process; throws `UploadFileBusy` if another holds it.
+    func openUpload(id: String) throws -> any UploadFile
+    /// Makes a finished upload's file a committed blob under the same id.
+    func promoteUpload(id: String) throws
+    func deleteUpload(id: String) throws
+    /// Upload files last modified before `date`.
+    func uploadFiles(olderThan date: Date) throws -> [String]
+}
+
+/// The file of a resumable upload, written in place across many requests.
+public protocol UploadFile: AnyObject, Sendable {
+    func size() throws -> Int64
+    func read(at offset: Int64, count: Int) throws -> [UInt8]
+    /// Cuts off anything past `size` (a chunk half-written when the process died).
+    func truncate(to size: Int64) throws
+    func append(_ bytes: [UInt8]) throws
+    /// Flushes to disk: what was appended survives a crash.
+    func sync() throws
+    func close()
+}
+
+/// Another request (in this process or another) is writing the same upload.
+public struct UploadFileBusy: Error {
+    public init() {}
 }
 
 /// One blob being written.

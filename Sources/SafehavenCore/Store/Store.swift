@@ -3,12 +3,12 @@ import Foundation
 /// Everything a use case may read, composed from one small protocol per aggregate. Implemented
 /// once in SQL (SafehavenStorage) for SQLite and PostgreSQL.
 public protocol StoreReader: DirectoryReading, ShareReading, RegisterReading, ExportReading, PartnerPasswordReading, AuditReading,
-    KeyMaterialReading, AccreditedReading, IdentifierPatternReading, OutboxReading, InvitationReading, RecordReading {}
+    KeyMaterialReading, AccreditedReading, IdentifierPatternReading, OutboxReading, InvitationReading, RecordReading, UploadReading {}
 
 /// Everything a use case may write, always inside one transaction.
 public protocol StoreWriter: StoreReader, DirectoryWriting, ShareWriting, RegisterWriting, ExportWriting, PartnerPasswordWriting,
     AuditWriting, SignInThrottleWriting, KeyMaterialWriting, AccreditedWriting,
-    IdentifierPatternWriting, OutboxWriting, InvitationWriting, RecordWriting {}
+    IdentifierPatternWriting, OutboxWriting, InvitationWriting, RecordWriting, UploadWriting {}
 
 /// The database as a whole.
 public protocol Store: Sendable {
