@@ -9,6 +9,10 @@ public struct SafehavenError: Error, Equatable, Sendable, CustomStringConvertibl
         case damaged
         /// The disk is full.
         case insufficientStorage
+        /// The body is not of a type this address takes.
+        case unsupportedMediaType
+        /// A protocol version or precondition the request states is not met.
+        case preconditionFailed
     }
 
     public let kind: Kind

@@ -43,6 +43,7 @@ public func buildRouter(runtime: Runtime) throws -> Router<AppRequestContext> {
     LogbookController(deps: runtime.deps).addRoutes(to: signedIn)
     IncidentController(deps: runtime.deps).addRoutes(to: signedIn)
     UserAdminController(auth: runtime.auth).addRoutes(to: signedIn)
+    UploadController.api(runtime).addRoutes(api: signedIn, tus: router.group().add(middleware: TusProtocolMiddleware()), auth: runtime.auth)
     // The web pages: a cookie session, never accepted by the API above (so no API call can be
     // forged from another site), and every form carries a token derived from the session.
     let web = router.group().add(middleware: CookieAuthenticator(auth: runtime.auth))

@@ -49,6 +49,12 @@ struct BackgroundJobs: Service {
             logger.error("expiry job failed", metadata: ["error": "\(error)"])
         }
         do {
+            let abandoned = try await UploadService(runtime.deps).expireDue()
+            if abandoned > 0 { logger.info("removed abandoned drafts", metadata: ["count": "\(abandoned)"]) }
+        } catch {
+            logger.error("draft expiry job failed", metadata: ["error": "\(error)"])
+        }
+        do {
             let reminded = try await runtime.shares.queueExpiryReminders()
             if reminded > 0 { logger.info("queued reminders of shares expiring within a day", metadata: ["count": "\(reminded)"]) }
         } catch {

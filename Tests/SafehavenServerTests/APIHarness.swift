@@ -40,8 +40,8 @@ struct API {
     }
 
     func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: [String: Any]? = nil,
-              body: Data? = nil, contentType: String? = nil) async throws -> Reply {
-        var headers = HTTPFields()
+              body: Data? = nil, contentType: String? = nil, headers extra: HTTPFields = [:]) async throws -> Reply {
+        var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         var buffer: ByteBuffer?
         if let json {

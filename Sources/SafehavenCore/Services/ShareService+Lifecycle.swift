@@ -85,12 +85,22 @@ extension ShareService {
         let busy = deps.inProgress.current
         let candidates = try deps.blobs.sweepCandidates(olderThan: cutoff).filter { !busy.contains($0) }
         var removed = try deps.blobs.removeAbandonedWrites(olderThan: cutoff, keeping: busy)
-        guard !candidates.isEmpty else { return removed }
-        let referenced = try await deps.store.read { try await $0.referencedBlobIDs() }
+        let uploadFiles = try deps.blobs.uploadFiles(olderThan: cutoff)
+        guard !candidates.isEmpty || !uploadFiles.isEmpty else { return removed }
+        // Resumable uploads keep their bytes (still arriving, or whole and waiting in a draft).
+        // Uploads first: a draft sent between the two reads is then in one list or the other.
+        let (uploading, referenced) = try await deps.store.read { store in
+            let uploading = try await store.uploadBlobIDs()
+            return (uploading, try await store.referencedBlobIDs())
+        }
+        for id in uploadFiles where !uploading.contains(id) {
+            try deps.blobs.deleteUpload(id: id)
+            removed += 1
+        }
         // A blob whose upload committed while the list was being made is referenced by now, or
         // was still in progress a moment ago.
         let stillBusy = deps.inProgress.current
-        for id in candidates where !referenced.contains(id) && !stillBusy.contains(id) {
+        for id in candidates where !referenced.contains(id) && !uploading.contains(id) && !stillBusy.contains(id) {
             try deps.blobs.delete(id: id)
             removed += 1
         }

@@ -33,21 +33,30 @@ struct ShareController {
     }
 
     /// Streams a multipart upload into a new share (or a reply). On any failure, including the
-    /// client going away, every blob written is removed and no row is committed.
+    /// client going away, every blob written is removed and no row is committed. `?draft=` sends
+    /// the files uploaded into that draft (with tus) too; then the body may also be the share's
+    /// details alone, as JSON.
     private func receive(_ request: Request, context: AppRequestContext, replyTo: String?) async throws -> EditedResponse<ShareDetailDTO> {
         let user = try context.requireUser()
-        let boundary = try MultipartStream.boundary(fromContentType: request.headers[.contentType])
+        let draftID = request.uri.queryParameters["draft"].map(String.init)
+        let isJSON = request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
+        let boundary = isJSON ? nil : try MultipartStream.boundary(fromContentType: request.headers[.contentType])
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > limits.maxShareBytes + 1024 * 1024 {
             throw SafehavenError(.tooLarge, code: "too_large", message: "A share can carry at most \(limits.maxShareBytes) bytes in all.")
         }
-        let upload = try await shares.beginUpload(sender: user, replyTo: replyTo)
+        let upload = try await shares.beginUpload(sender: user, replyTo: replyTo, draft: draftID)
         context.continueIfExpected(request)
         let sink = ShareUploadSink(upload: upload, service: shares)
         let detail: ShareService.Detail
         do {
-            try await MultipartStream(boundary: boundary).run(body: request.body, sink: sink)
-            guard sink.sawShare else {
-                throw SafehavenError.invalid("share", "The request needs a part named 'share' holding the share's details as JSON.")
+            if let boundary {
+                try await MultipartStream(boundary: boundary).run(body: request.body, sink: sink)
+                guard sink.sawShare else {
+                    throw SafehavenError.invalid("share", "The request needs a part named 'share' holding the share's details as JSON.")
+                }
+            } else {
+                let body = try await request.body.collect(upTo: ShareUploadSink.jsonLimit)
+                try await shares.accept(try JSON.decode(ShareDraft.self, from: Data(body.readableBytesView)), into: upload)
             }
             detail = try await shares.commit(upload)
         } catch {
@@ -55,7 +64,9 @@ struct ShareController {
             throw error
         }
         Counter(label: "safehaven_shares_created_total").increment()
-        Counter(label: "safehaven_upload_bytes_total").increment(by: Int(clamping: detail.files.reduce(0) { $0 + $1.size }))
+        if draftID == nil {
+            Counter(label: "safehaven_upload_bytes_total").increment(by: Int(clamping: detail.files.reduce(0) { $0 + $1.size }))
+        }
         return EditedResponse(status: .created, response: ShareDetailDTO(detail, now: clock.now()))
     }
 

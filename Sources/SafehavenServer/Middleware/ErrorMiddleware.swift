@@ -112,6 +112,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case .unavailable: return .serviceUnavailable
         case .damaged: return .internalServerError
         case .insufficientStorage: return .init(code: 507, reasonPhrase: "Insufficient Storage")
+        case .unsupportedMediaType: return .unsupportedMediaType
+        case .preconditionFailed: return .preconditionFailed
         }
     }
 }

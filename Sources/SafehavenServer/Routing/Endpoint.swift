@@ -20,15 +20,23 @@ public enum Endpoint: String, CaseIterable, Sendable {
     case listOffsite, takeOffsite, returnOffsite
     case listMedia, issueMedia, closeMedia
     case listIncidents, reportIncident, showIncident, linkIncidentShare, recallIncident, incidentTold, decideIncident, closeIncident
+    case createDraft, showDraft, discardDraft
+    case uploadOptions, createUpload, uploadStatus, appendUpload, terminateUpload
 
     public var method: HTTPRequest.Method {
         switch self {
         case .health, .metrics, .openAPI, .account, .inbox, .sent, .showShare, .downloadFile, .tracking, .profiles,
              .downloadExport, .listPartnerPasswords, .register, .listTokens, .listSubjects, .showSubject, .listConsents, .showConsent,
-             .listAuthorisations, .showAuthorisation, .listOffsite, .listMedia, .listIncidents, .showIncident:
+             .listAuthorisations, .showAuthorisation, .listOffsite, .listMedia, .listIncidents, .showIncident, .showDraft:
             return .get
-        case .signOut, .deleteShare, .revokeToken:
+        case .signOut, .deleteShare, .revokeToken, .discardDraft, .terminateUpload:
             return .delete
+        case .uploadOptions:
+            return .options
+        case .uploadStatus:
+            return .head
+        case .appendUpload:
+            return .patch
         default:
             return .post
         }
@@ -95,13 +103,17 @@ public enum Endpoint: String, CaseIterable, Sendable {
         case .incidentTold: return "/api/v1/incidents/{id}/notifications"
         case .decideIncident: return "/api/v1/incidents/{id}/decision"
         case .closeIncident: return "/api/v1/incidents/{id}/close"
+        case .createDraft: return "/api/v1/drafts"
+        case .showDraft, .discardDraft: return "/api/v1/drafts/{id}"
+        case .uploadOptions, .createUpload: return "/api/v1/uploads"
+        case .uploadStatus, .appendUpload, .terminateUpload: return "/api/v1/uploads/{id}"
         }
     }
 
     /// Whether the route answers without signing in.
     public var isPublic: Bool {
         switch self {
-        case .health, .metrics, .openAPI, .signIn: return true
+        case .health, .metrics, .openAPI, .signIn, .uploadOptions: return true
         default: return false
         }
     }
