@@ -52,4 +52,21 @@ public struct ChunkSealer: Sendable {
         box.tag.appendBytes(to: &out)
         return out
     }
+
+    /// Opens chunk `index` of a blob sealed this way (to recover bytes after a restart).
+    public func open(_ sealed: UnsafeRawBufferPointer, index: Int64, length: Int64) throws -> [UInt8] {
+        guard index >= 0, index < Self.chunks(length: length), sealed.count >= StreamFormat.tagSize else { throw CryptoFailure.chunkOutOfPlace }
+        let last = index == Self.chunks(length: length) - 1
+        let split = sealed.count - StreamFormat.tagSize
+        do {
+            let box = try AES.GCM.SealedBox(nonce: StreamFormat.nonce(counter: UInt64(index), last: last),
+                                            ciphertext: UnsafeRawBufferPointer(rebasing: sealed[0..<split]),
+                                            tag: UnsafeRawBufferPointer(rebasing: sealed[split...]))
+            var out = [UInt8]()
+            try header.withUnsafeBytes { aad in try AES.GCM.open(box, using: key, authenticating: aad) }.appendBytes(to: &out)
+            return out
+        } catch {
+            throw CryptoFailure.authenticationFailed
+        }
+    }
 }

@@ -106,7 +106,7 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
             Glibc.close(fd)
             throw UploadFileBusy()
         }
-        return FileUpload(fd: fd)
+        return FileUpload(fd: fd, tail: uploads.appendingPathComponent("\(id).tail"))
     }
 
     public func promoteUpload(id: String) throws {
@@ -121,15 +121,19 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
 
     public func deleteUpload(id: String) throws {
         try Self.check(id)
-        if unlink(uploads.appendingPathComponent(id).path) != 0 && errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        for name in [id, "\(id).tail", "\(id).tail.partial"] {
+            if unlink(uploads.appendingPathComponent(name).path) != 0 && errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        }
     }
 
     public func uploadFiles(olderThan date: Date) throws -> [String] {
         let fm = FileManager.default
-        return try fm.contentsOfDirectory(atPath: uploads.path).filter { name in
+        let old = try fm.contentsOfDirectory(atPath: uploads.path).filter { name in
             let attrs = try? fm.attributesOfItem(atPath: uploads.appendingPathComponent(name).path)
             return (attrs?[.modificationDate] as? Date).map { $0 < date } ?? false
         }
+        // An upload's tail lives beside it: both are named by the upload's id.
+        return Array(Set(old.map { String($0.split(separator: ".").first ?? "") }.filter { !$0.isEmpty })).sorted()
     }
 
     static func syncDirectory(_ url: URL) {
@@ -258,8 +262,33 @@ final class FileBlobReader: BlobReader, Sendable {
 final class FileUpload: UploadFile, Sendable {
     /// -1 once closed.
     private let fd: Mutex<Int32>
+    private let tail: URL
 
-    init(fd: Int32) { self.fd = Mutex(fd) }
+    init(fd: Int32, tail: URL) {
+        self.fd = Mutex(fd)
+        self.tail = tail
+    }
+
+    func writeTail(_ sealed: [UInt8]) throws {
+        try withOpen { _ in
+            let writer = try FileBlobWriter(temp: tail.appendingPathExtension("partial"), final: tail)
+            try writer.write(sealed)
+            try writer.commit()
+        }
+    }
+
+    func readTail() throws -> [UInt8]? {
+        try withOpen { _ in
+            guard let data = FileManager.default.contents(atPath: tail.path) else { return nil }
+            return [UInt8](data)
+        }
+    }
+
+    func removeTail() throws {
+        try withOpen { _ in
+            if unlink(tail.path) != 0 && errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        }
+    }
 
     private func withOpen<T>(_ body: (Int32) throws -> T) throws -> T {
         try fd.withLock { fd in

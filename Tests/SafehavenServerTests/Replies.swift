@@ -74,3 +74,18 @@ struct TrackingReply: Decodable {
     let status: String
     let recipients: [Recipient]
 }
+
+struct DraftReply: Decodable {
+    struct Upload: Decodable {
+        let id: String
+        let name: String
+        let size: Int64
+        let received: Int64
+        let complete: Bool
+        let sha256: String?
+        let location: String
+    }
+    let id: String
+    let expiresAt: String
+    let uploads: [Upload]
+}

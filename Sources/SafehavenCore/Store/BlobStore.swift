@@ -36,6 +36,11 @@ public protocol UploadFile: AnyObject, Sendable {
     func append(_ bytes: [UInt8]) throws
     /// Flushes to disk: what was appended survives a crash.
     func sync() throws
+    /// Replaces, atomically and durably, the sealed bytes that arrived after the last whole chunk.
+    func writeTail(_ sealed: [UInt8]) throws
+    /// Those bytes, or nil if there are none.
+    func readTail() throws -> [UInt8]?
+    func removeTail() throws
     func close()
 }
 

@@ -22,6 +22,7 @@ extension WebController {
         group.post("/compose/send", use: composeSend)
         group.get("/shares/:id/reply", use: replyPage)
         group.post("/shares/:id/reply", use: sendReply)
+        addUploadRoutes(to: group)
     }
 
     // MARK: the steps
@@ -210,7 +211,9 @@ extension WebController {
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > limits.maxShareBytes + 1024 * 1024 {
             throw SafehavenError(.tooLarge, code: "too_large", message: "A share can carry at most \(WebFormat.size(limits.maxShareBytes)) in all.")
         }
-        let upload = try await shares.beginUpload(sender: sender, replyTo: replyTo)
+        // The page's script uploads files resumably into a draft first, then posts the form with it.
+        let draftID = request.uri.queryParameters["draft"].map(String.init)
+        let upload = try await shares.beginUpload(sender: sender, replyTo: replyTo, draft: draftID)
         context.continueIfExpected(request)
         let service = shares
         let sink = WebUploadSink(upload: upload) { fields in

@@ -71,6 +71,7 @@ struct UploadCheck {
         done.notScanned = notScanned
         done.completedAt = deps.clock.now()
         try deps.blobs.promoteUpload(id: upload.blobID)
+        try? file.removeTail()
         let finished = done
         guard try await deps.store.write({ try await $0.complete(finished) }) else {
             // Deleted while it was being read back: its bytes go too.
