@@ -201,4 +201,36 @@ import Testing
             #expect(try env.runtime.blobs.count() == 0)
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func progressRecordedBeforeACrashIsRecoveredWhicheverStepTheCrashInterrupted(db: TestDatabase) async throws {
+        try await TestEnvironment.with(db) { env in
+            let people = try await env.seedPeople()
+            let uploads = UploadService(env.runtime.deps)
+            let data = [UInt8](Self.bytes(300_000, seed: 9))
+            let draft = try await uploads.createDraft(by: people.alice)
+            let upload = try await uploads.create(in: draft.id, name: "scan.pdf", contentType: "application/pdf", length: Int64(data.count), by: people.alice)
+            // 100,000 bytes recorded: a whole chunk and a part-chunk sealed beside it.
+            let first = try await uploads.append(to: upload.id, at: 0, by: people.alice)
+            try await first.write(data[0..<100_000])
+            #expect(try await first.end().offset == 100_000)
+            // More arrives and is written (three whole chunks now, and a new part-chunk), but the process
+            // dies before the database records it: the record still says 100,000.
+            let second = try await uploads.append(to: upload.id, at: 100_000, by: people.alice)
+            try await second.write(data[100_000..<200_000])
+            #expect(try await second.end().offset == 200_000)
+            try await env.store.execute("UPDATE uploads SET received = 100000 WHERE id = '\(upload.id)'")
+            // Resuming from 100,000 takes the missing part-chunk from the sealed chunk itself, and the file arrives whole.
+            let third = try await uploads.append(to: upload.id, at: 100_000, by: people.alice)
+            try await third.write(data[100_000...])
+            let done = try await third.end()
+            #expect(done.isComplete && done.sha256 == Self.sha256(Data(data)))
+            // A second request for an upload already being written is told so, never interleaved.
+            let other = try await uploads.create(in: draft.id, name: "b.bin", contentType: "", length: 10, by: people.alice)
+            let holder = try await uploads.append(to: other.id, at: 0, by: people.alice)
+            await #expect(throws: SafehavenError.self) { _ = try await uploads.append(to: other.id, at: 0, by: people.alice) }
+            try await holder.write([1, 2, 3])
+            #expect(try await holder.end().offset == 3)
+        }
+    }
 }
