@@ -42,10 +42,32 @@ def browser(javascript):
         options.add_argument(flag)
     if not javascript:
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.javascript = javascript
     return driver
+
+
+def resumable_requests(driver):
+    """The tus requests the page's script made since this was last asked (Chrome's network log)."""
+    seen = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            req = message["params"]["request"]
+            if "/compose/uploads" in req["url"] or "/compose/drafts" in req["url"]:
+                seen.append((req["method"], re.sub(r"https?://[^/]+", "", req["url"])))
+    return seen
+
+
+def expect_resumable(driver, what):
+    """With JavaScript, files go by tus: a draft, a creation and at least one PATCH; without it, none."""
+    seen = resumable_requests(driver)
+    methods = {m for m, _ in seen}
+    if driver.javascript and not ({"POST", "PATCH"} <= methods):
+        fail(f"{what}: the files were not uploaded resumably: {seen}")
+    if not driver.javascript and seen:
+        fail(f"{what}: tus requests without JavaScript: {seen}")
 
 
 def settled(driver):
@@ -352,6 +374,7 @@ def compose(sender, recipient_email, subject, files, view_only=False, screenshot
         if len(listed) != len(paths) or any("remove-me" in t for t in listed): fail(f"compose: removing a file did not work: {listed}")
     elif paths:
         d.find_element(By.ID, "files").send_keys("\n".join(paths))
+    if d.javascript: resumable_requests(d)
     d.find_element(By.XPATH, "//main//form[@action='/compose/send']//button[@type='submit']").click()
     if expect_send_error is not None:
         WebDriverWait(d, 15).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".error-summary") or "sent=1" in x.current_url)
@@ -361,6 +384,7 @@ def compose(sender, recipient_email, subject, files, view_only=False, screenshot
     if not arrived(d, r"/shares/[^/?]+\?sent=1$"):
         fail(f"compose: sending did not reach the share ({d.current_url}): {errors_shown(d)}")
         return None
+    if paths: expect_resumable(d, "compose")
     if basis in ("consent", "no-personal-data") and "Share sent" not in d.page_source: fail("compose: no confirmation panel after sending")
     if basis not in ("consent", "no-personal-data") and "Waiting for authorisation" not in d.page_source: fail("compose: a share without consent was not held")
     if screenshot: check(d, "share-sent")
@@ -400,10 +424,12 @@ def reply(recipient, share_url, text, attachment, screenshot):
     if screenshot: check(d, "reply")
     type_into(d, "message", text)
     d.find_element(By.ID, "files").send_keys(write_file(*attachment))
+    if d.javascript: resumable_requests(d)
     d.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
     if not arrived(d, r"/shares/[^/?]+\?sent=1$"):
         fail(f"reply: not sent ({d.current_url}): {errors_shown(d)}")
         return None
+    expect_resumable(d, "reply")
     if screenshot: check(d, "reply-sent")
     return d.current_url.split("?")[0]
 
