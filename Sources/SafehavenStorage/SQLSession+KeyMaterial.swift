@@ -10,6 +10,7 @@ extension SQLSession {
         case .totpSecret: return ("users", "id", "totp_secret")
         case .partnerPassword: return ("partner_passwords", "id", "password_sealed")
         case .record: return ("records", "id", "body_sealed")
+        case .draftKey: return ("upload_drafts", "id", "wrapped_key")
         }
     }
 

@@ -1,11 +1,13 @@
 import Foundation
 
 /// Every value in the database sealed or wrapped under the key-encryption key, so a rotation can
-/// reach them all: shares' data keys, TOTP seeds, partner archive passwords and the
+/// reach them all: shares' and drafts' data keys, TOTP seeds, partner archive passwords and the
 /// bodies of records (subjects, consents, logs, incidents).
 public struct SealedValue: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case shareKey = "share-key", totpSecret = "totp-secret", partnerPassword = "partner-password", record
+        /// The data key of a draft still being uploaded into.
+        case draftKey = "draft-key"
     }
     public var kind: Kind
     public var id: String
@@ -20,7 +22,7 @@ public struct SealedValue: Sendable, Equatable {
     /// The context a sealed secret was bound to (nil for wrapped data keys).
     public var context: String? {
         switch kind {
-        case .shareKey: return nil
+        case .shareKey, .draftKey: return nil
         case .totpSecret: return "totp:\(id)"
         case .partnerPassword: return "partner-password:\(id)"
         case .record: return "record:\(id)"
