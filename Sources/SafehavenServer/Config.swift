@@ -73,6 +73,7 @@ public struct AppConfig: Sendable {
         public static let newMasterKey = "SAFEHAVEN_NEW_MASTER_KEY"
         public static let auditKey = "SAFEHAVEN_AUDIT_KEY"
         public static let maxShareBytes = "SAFEHAVEN_MAX_SHARE_BYTES"
+        public static let uploadHours = "SAFEHAVEN_UPLOAD_HOURS"
         public static let passwordCost = "SAFEHAVEN_PASSWORD_COST"
         /// A cost below the minimum, for test suites only (hashing at 2^17 takes ~0.3 s and 128 MiB).
         public static let testPasswordCost = "SAFEHAVEN_TEST_ONLY_PASSWORD_COST"
@@ -109,6 +110,10 @@ public struct AppConfig: Sendable {
         if let raw = env[Variable.maxShareBytes] {
             guard let bytes = Int64(raw), bytes > 0 else { throw ConfigError("\(Variable.maxShareBytes) must be a positive number of bytes") }
             config.limits.maxShareBytes = bytes
+        }
+        if let raw = env[Variable.uploadHours] {
+            guard let hours = Int(raw), (1...720).contains(hours) else { throw ConfigError("\(Variable.uploadHours) must be 1 to 720 hours") }
+            config.limits.uploadHours = hours
         }
         if let raw = env[Variable.passwordCost] {
             guard let cost = Int(raw), (minimumPasswordCost...20).contains(cost) else {

@@ -131,6 +131,34 @@
     });
   }
 
+  // The page's own error summary (as the server draws it), focused, with a link to the field.
+  function showProblem(message, field) {
+    var old = document.querySelector(".error-summary");
+    if (old) old.parentNode.removeChild(old);
+    var summary = document.createElement("div");
+    summary.className = "error-summary";
+    summary.setAttribute("role", "alert");
+    summary.setAttribute("tabindex", "-1");
+    summary.setAttribute("aria-labelledby", "error-summary-title");
+    var title = document.createElement("h2");
+    title.className = "error-summary__title";
+    title.id = "error-summary-title";
+    title.textContent = "There is a problem";
+    var list = document.createElement("ul");
+    list.className = "error-summary__list";
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = "#" + (field && field.id ? field.id : "main");
+    link.textContent = message;
+    item.appendChild(link);
+    list.appendChild(item);
+    summary.appendChild(title);
+    summary.appendChild(list);
+    var column = document.querySelector("main .column") || document.querySelector("main");
+    column.insertBefore(summary, column.firstChild);
+    summary.focus();
+  }
+
   function enhanceProgress(form) {
     var box = form.querySelector("[data-progress]");
     if (!box || typeof XMLHttpRequest === "undefined" || typeof FormData === "undefined") return;
@@ -210,15 +238,7 @@
         text.textContent = "";
         box.hidden = true;
         var message = error.shown ? error.message : "The connection was lost before the share was sent. Nothing was sent; try again.";
-        var alert = form.querySelector("[data-upload-error]");
-        if (!alert) {
-          alert = document.createElement("p");
-          alert.className = "error-message";
-          alert.setAttribute("role", "alert");
-          alert.setAttribute("data-upload-error", "");
-          box.parentNode.insertBefore(alert, box);
-        }
-        alert.textContent = message;
+        showProblem(message, input);
       });
     });
   }
