@@ -36,7 +36,6 @@ public enum Backup {
     /// Makes a backup in `out` (new or empty). With `keysOut`, the key files go there too.
     @discardableResult
     public static func make(config: AppConfig, out: URL, keysOut: URL?, clock: any Clock = SystemClock()) async throws -> Manifest {
-        let fm = FileManager.default
         if let keysOut, keysOut.standardizedFileURL.path.hasPrefix(out.standardizedFileURL.path + "/") || keysOut.standardizedFileURL == out.standardizedFileURL {
             throw ConfigError("keep the keys apart from the backup: --keys-out must not be inside --out")
         }
@@ -69,7 +68,7 @@ public enum Backup {
             try OwnerOnlyFile.write(try encoder.encode(manifest), to: out.appendingPathComponent("manifest.json"))
             if let keysOut { try copyKeys(config: config, to: keysOut) }
             let copied = blobs.count
-            try await runtime.store.write { tx in
+            _ = try await runtime.store.write { tx in
                 try await tx.appendAudit(AuditEntry(.backupMade, actor: nil, organisation: nil, target: nil, details: [
                     "blobs": String(copied), "keys_included": keysOut == nil ? "no" : "separately",
                 ]), at: runtime.deps.clock.now())
@@ -149,7 +148,7 @@ public enum Backup {
             let present = Set(manifest.blobs.map(\.id))
             let withoutContent = try await runtime.shares.destroyContentMissingFrom(present, reason: "missing_from_backup")
             let events = try await runtime.store.read { try await $0.auditCount() }
-            try await runtime.store.write { tx in
+            _ = try await runtime.store.write { tx in
                 try await tx.appendAudit(AuditEntry(.backupRestored, actor: nil, organisation: nil, target: nil, details: [
                     "made": manifest.createdAt, "blobs": String(manifest.blobs.count), "without_content": String(withoutContent),
                 ]), at: runtime.deps.clock.now())

@@ -71,7 +71,7 @@ public struct KeyRotationService: Sendable {
     /// Records the rotation in the audit trail.
     public func audit(from oldID: String, to newID: String, outcome: Outcome) async throws {
         let now = deps.clock.now()
-        try await deps.store.write { tx in
+        _ = try await deps.store.write { tx in
             try await tx.appendAudit(AuditEntry(.keysRotated, actor: nil, organisation: nil, target: nil, details: [
                 "from": oldID, "to": newID, "checked": String(outcome.checked), "rewrapped": String(outcome.rewrapped),
             ]), at: now)

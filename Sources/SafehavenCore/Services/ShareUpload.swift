@@ -57,7 +57,7 @@ public final class ShareUpload: Sendable {
     func refuseInfected(signature: String) async throws {
         let now = deps.clock.now()
         let (sender, share) = (self.sender, self.shareID)
-        try await deps.store.write { tx in
+        _ = try await deps.store.write { tx in
             try await tx.appendAudit(.malwareRefused(by: sender, target: share, signature: signature), at: now)
         }
     }
@@ -78,7 +78,7 @@ public final class ShareUpload: Sendable {
     public var identifiersInFiles: Int { state.withLock { $0.tally.count } + drafted.reduce(0) { $0 + $1.identifiers } }
 
     func tally<D: DataProtocol>(_ bytes: D) { state.withLock { $0.tally.update(bytes) } }
-    func endTally() { state.withLock { $0.tally.finish() } }
+    func endTally() { _ = state.withLock { $0.tally.finish() } }
 
     /// The files received completely so far, those of the draft first.
     public var files: [ShareFile] { drafted.map { $0.file() } + state.withLock { $0.files } }

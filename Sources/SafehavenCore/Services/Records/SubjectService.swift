@@ -71,7 +71,7 @@ public struct SubjectService: Sendable {
         let vault = RecordVault(deps)
         let consents = try consentRows.filter { $0.organisationID == user.organisationID }.map { try vault.open($0, as: Consent.self) }
         let now = deps.clock.now()
-        try await deps.store.write { tx in
+        _ = try await deps.store.write { tx in
             try await tx.appendAudit(AuditEntry(.subjectHistoryRead, actor: user.id, organisation: user.organisationID, target: id,
                                                 details: ["entries": String(entries.count)]), at: now)
         }

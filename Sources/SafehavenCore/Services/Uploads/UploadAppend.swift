@@ -142,7 +142,6 @@ public final class UploadAppend: Sendable {
         // An empty file is one empty final chunk.
         if upload.length == 0, let sealer, state.withLock({ $0.sealed }) == 0 {
             try file.append(try sealer.seal(UnsafeRawBufferPointer(start: nil, count: 0), index: 0, length: 0))
-            state.withLock { $0.sealed = 0 }
             try file.sync()
             return try await UploadCheck(upload: upload, file: file, deps: deps).run()
         }
