@@ -1,4 +1,4 @@
-import Crypto
+@preconcurrency import Crypto
 import _CryptoExtras
 import Foundation
 
@@ -37,6 +37,7 @@ public enum WinZipAES {
 /// X2…Xn+1 under IV X1 yields Pi = Xi+1 ⊕ E(Xi), so E(Xi) = Pi ⊕ Xi+1, one call for a whole batch.
 struct WinZipCTR {
     static let batchBlocks = 4096
+    static let lanes = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     private let key: SymmetricKey
     private var counter: UInt64 = 0
     private var keystream: [UInt8] = []
@@ -44,6 +45,9 @@ struct WinZipCTR {
 
     init(key: SymmetricKey) { self.key = key }
 
+    /// Makes the keystream for the next `batchBlocks` counter values: E(counter block) for each,
+    /// with CFB decryption doing the block encryptions. CFB calls AES one block at a time, so the
+    /// batch is cut in `lanes` parts made at once on separate cores.
     private mutating func refill() throws {
         let n = Self.batchBlocks
         var blocks = [UInt8](repeating: 0, count: (n + 1) * 16)
@@ -54,13 +58,41 @@ struct WinZipCTR {
                 c >>= 8
             }
         }
-        let iv = try AES._CFB.IV(ivBytes: blocks[0..<16])
-        let plain = try blocks.withUnsafeBytes { raw in
-            try AES._CFB.decrypt(UnsafeRawBufferPointer(rebasing: raw[16...]), using: key, iv: iv)
+        // CFB decryption gives P[i] = C[i] xor E(C[i-1]): with C = the counter blocks shifted by one,
+        // E(counter i) = P xor C. Each lane starts from the block before its own as its IV.
+        let lanes = Self.lanes
+        let per = n / lanes
+        let stream = UnsafeMutableRawBufferPointer.allocate(byteCount: n * 16, alignment: 16)
+        defer { stream.deallocate() }
+        let failed = ManagedFlag()
+        let key = self.key
+        try blocks.withUnsafeBytes { raw in
+            // Each lane reads its own range of `source` and writes its own range of `out`.
+            nonisolated(unsafe) let source = raw
+            nonisolated(unsafe) let out = stream
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                let first = lane * per
+                let count = lane == lanes - 1 ? n - first : per
+                do {
+                    let iv = try AES._CFB.IV(ivBytes: UnsafeRawBufferPointer(rebasing: source[(first * 16)..<(first * 16 + 16)]))
+                    let plain = try AES._CFB.decrypt(UnsafeRawBufferPointer(rebasing: source[((first + 1) * 16)..<((first + 1 + count) * 16)]),
+                                                     using: key, iv: iv)
+                    plain.withUnsafeBytes { (p: UnsafeRawBufferPointer) in
+                        let c = source.baseAddress! + (first + 1) * 16, o = out.baseAddress! + first * 16
+                        var k = 0
+                        while k < count * 16 {
+                            o.storeBytes(of: p.loadUnaligned(fromByteOffset: k, as: UInt64.self) ^ c.loadUnaligned(fromByteOffset: k, as: UInt64.self),
+                                         toByteOffset: k, as: UInt64.self)
+                            k += 8
+                        }
+                    }
+                } catch {
+                    failed.set()
+                }
+            }
+            if failed.value { throw WinZipError.keystream }
         }
-        var stream = [UInt8](plain)
-        for i in 0..<(n * 16) { stream[i] ^= blocks[i + 16] }
-        keystream = stream
+        keystream = [UInt8](UnsafeRawBufferPointer(stream))
         used = 0
         counter += UInt64(n)
     }
@@ -178,3 +210,13 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible, Sendable {
         }
     }
 }
+
+/// Set by any of several concurrent workers, read after they have all finished.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    func set() { lock.lock(); raised = true; lock.unlock() }
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+}
+
+enum WinZipError: Error { case keystream }
