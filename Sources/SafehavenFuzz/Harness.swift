@@ -17,6 +17,7 @@ enum Harness {
         if selector == auditExportSelector { return auditExport(input) }
         if selector == mailSelector { return mail(input) }
         if selector == uploadTextSelector { return uploadText(input) }
+        if selector == tusSelector { return tus(input) }
         switch selector % 3 {
         case 0: multipart(input)
         case 1: json(input)
@@ -67,6 +68,19 @@ enum Harness {
             tally.update(piece)
         }
         _ = tally.finish()
+    }
+
+    /// 0x54 ("T") picks the tus headers: `Upload-Metadata` (which must survive being written out
+    /// and read again) and the byte counts of `Upload-Offset` and `Upload-Length`.
+    static let tusSelector: UInt8 = 0x54
+
+    static func tus(_ input: [UInt8]) {
+        let text = String(decoding: input, as: UTF8.self)
+        if let parsed = try? Tus.metadata(text) {
+            let written = Tus.encodeMetadata(parsed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            precondition((try? Tus.metadata(written)) == parsed, "Upload-Metadata does not survive being written and read again")
+        }
+        if let value = try? Tus.bytes(text, header: "Upload-Offset") { precondition(value >= 0, "a negative byte count") }
     }
 
     static func mail(_ input: [UInt8]) {

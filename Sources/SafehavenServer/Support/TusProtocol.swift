@@ -6,7 +6,7 @@ import SafehavenCore
 /// The tus resumable-upload protocol, version 1.0.0 (https://tus.io/protocols/resumable-upload):
 /// core, creation, expiration and termination. Headers and their parsing live here; the routes
 /// are in `UploadController`.
-enum Tus {
+public enum Tus {
     static let version = "1.0.0"
     static let extensions = "creation,expiration,termination"
     static let contentType = "application/offset+octet-stream"
@@ -22,7 +22,7 @@ enum Tus {
     static let deferLength = HTTPField.Name("Upload-Defer-Length")!
 
     /// `Upload-Metadata`: comma-separated pairs of a key and an optional base64 value.
-    static func metadata(_ raw: String?) throws -> [String: String] {
+    public static func metadata(_ raw: String?) throws -> [String: String] {
         guard let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return [:] }
         guard raw.utf8.count <= 4096 else { throw SafehavenError.badRequest("bad_upload_metadata", "Upload-Metadata can be at most 4096 bytes.") }
         var out: [String: String] = [:]
@@ -44,12 +44,12 @@ enum Tus {
         return out
     }
 
-    static func encodeMetadata(_ values: [(String, String)]) -> String {
+    public static func encodeMetadata(_ values: [(String, String)]) -> String {
         values.map { "\($0.0) \(Data($0.1.utf8).base64EncodedString())" }.joined(separator: ",")
     }
 
     /// A whole number of bytes in a header, or a clear refusal.
-    static func bytes(_ raw: String?, header: String) throws -> Int64 {
+    public static func bytes(_ raw: String?, header: String) throws -> Int64 {
         guard let raw, let value = Int64(raw), value >= 0, raw.allSatisfy(\.isASCII) else {
             throw SafehavenError.badRequest("bad_\(header.lowercased().replacingOccurrences(of: "-", with: "_"))",
                                             "\(header) must be a whole number of bytes.")
