@@ -228,21 +228,7 @@ final class FileBlobReader: BlobReader, Sendable {
     func read(max: Int) throws -> [UInt8] {
         try fd.withLock { fd in
             guard fd >= 0 else { return [] }
-            var out = [UInt8](repeating: 0, count: max)
-            var filled = 0
-            try out.withUnsafeMutableBytes { raw in
-                while filled < max {
-                    let n = Glibc.read(fd, raw.baseAddress! + filled, max - filled)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw POSIXError(.init(rawValue: errno) ?? .EIO)
-                    }
-                    if n == 0 { break }
-                    filled += n
-                }
-            }
-            out.removeLast(max - filled)
-            return out
+            return try readBytes(fd, count: max)
         }
     }
 
@@ -306,23 +292,7 @@ final class FileUpload: UploadFile, Sendable {
     }
 
     func read(at offset: Int64, count: Int) throws -> [UInt8] {
-        try withOpen { fd in
-            var out = [UInt8](repeating: 0, count: count)
-            var filled = 0
-            try out.withUnsafeMutableBytes { raw in
-                while filled < count {
-                    let n = pread(fd, raw.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw POSIXError(.init(rawValue: errno) ?? .EIO)
-                    }
-                    if n == 0 { break }
-                    filled += n
-                }
-            }
-            out.removeLast(count - filled)
-            return out
-        }
+        try withOpen { fd in try readBytes(fd, count: count, at: offset) }
     }
 
     func truncate(to size: Int64) throws {
@@ -366,4 +336,24 @@ final class FileUpload: UploadFile, Sendable {
     }
 
     deinit { close() }
+}
+
+/// Up to `count` bytes of `fd`, from `offset` (pread) or from where it stands; fewer only at the end.
+func readBytes(_ fd: Int32, count: Int, at offset: Int64? = nil) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    var filled = 0
+    try out.withUnsafeMutableBytes { raw in
+        while filled < count {
+            let n = offset.map { pread(fd, raw.baseAddress! + filled, count - filled, off_t($0) + off_t(filled)) }
+                ?? Glibc.read(fd, raw.baseAddress! + filled, count - filled)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXError(.init(rawValue: errno) ?? .EIO)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+    }
+    out.removeLast(count - filled)
+    return out
 }
