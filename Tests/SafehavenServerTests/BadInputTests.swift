@@ -59,7 +59,9 @@ import Testing
             func post(_ body: Data, _ contentType: String?) async throws -> API.Reply {
                 try await api.call(.post, "/api/v1/shares", token: alice, body: body, contentType: contentType)
             }
-            #expect(try await post(Data("{}".utf8), "application/json").errorCode == "malformed_multipart")
+            // JSON is the share's details alone (files come from a draft): empty details are refused field by field.
+            #expect(try await post(Data("{}".utf8), "application/json").errorCode == "invalid_subject")
+            #expect(try await post(Data("{".utf8), "application/json").status == .badRequest)
             #expect(try await post(Data("x".utf8), nil).errorCode == "malformed_multipart")
             #expect(try await post(Data("x".utf8), "multipart/form-data").errorCode == "malformed_multipart")
             #expect(try await post(Data("x".utf8), "multipart/form-data; boundary=").errorCode == "malformed_multipart")
