@@ -99,14 +99,20 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
 
     public func openUpload(id: String) throws -> any UploadFile {
         try Self.check(id)
-        let fd = open(uploads.appendingPathComponent(id).path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let path = uploads.appendingPathComponent(id).path
+        var created = true
+        var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == EEXIST {
+            created = false
+            fd = open(path, O_RDWR | O_CLOEXEC)
+        }
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         // Released by the kernel when the descriptor closes, also when the process dies.
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             Glibc.close(fd)
             throw UploadFileBusy()
         }
-        return FileUpload(fd: fd, tail: uploads.appendingPathComponent("\(id).tail"))
+        return FileUpload(fd: fd, tail: uploads.appendingPathComponent("\(id).tail"), created: created)
     }
 
     public func promoteUpload(id: String) throws {
@@ -114,7 +120,10 @@ public final class DirectoryBlobStore: BlobStore, Sendable {
         let final = finalURL(id)
         try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        guard rename(uploads.appendingPathComponent(id).path, final.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        guard rename(uploads.appendingPathComponent(id).path, final.path) == 0 else {
+            if errno == ENOENT && FileManager.default.fileExists(atPath: final.path) { return }
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
         Self.syncDirectory(final.deletingLastPathComponent())
         Self.syncDirectory(uploads)
     }
@@ -249,10 +258,12 @@ final class FileUpload: UploadFile, Sendable {
     /// -1 once closed.
     private let fd: Mutex<Int32>
     private let tail: URL
+    let created: Bool
 
-    init(fd: Int32, tail: URL) {
+    init(fd: Int32, tail: URL, created: Bool) {
         self.fd = Mutex(fd)
         self.tail = tail
+        self.created = created
     }
 
     func writeTail(_ sealed: [UInt8]) throws {

@@ -42,6 +42,8 @@ extension ShareService {
             throw SafehavenError.conflict("uploads_incomplete", "\(unfinished.count == 1 ? "One file is" : "\(unfinished.count) files are") still uploading (" +
                                           unfinished.map(\.name).joined(separator: ", ") + "). Wait for them to finish, or remove them.")
         }
+        // Each file is among the blobs already, unless a crash came between recording it complete and moving it.
+        for upload in uploads { try deps.blobs.promoteUpload(id: upload.blobID) }
         return ShareUpload(shareID: draft.id, sender: sender, parent: parent, deps: deps, dataKey: try deps.kek.unwrap(draft.wrappedKey),
                            draftID: draft.id, drafted: uploads)
     }

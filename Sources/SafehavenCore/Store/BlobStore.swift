@@ -20,7 +20,8 @@ public protocol BlobStore: Sendable {
     /// Opens (creating it if needed) the file of a resumable upload, locked against every other
     /// writer in any process; throws `UploadFileBusy` if another holds it.
     func openUpload(id: String) throws -> any UploadFile
-    /// Makes a finished upload's file a committed blob under the same id.
+    /// Makes a finished upload's file a committed blob under the same id; nothing to do if it
+    /// already is one (it was moved before a crash).
     func promoteUpload(id: String) throws
     func deleteUpload(id: String) throws
     /// Upload files last modified before `date`.
@@ -29,6 +30,8 @@ public protocol BlobStore: Sendable {
 
 /// The file of a resumable upload, written in place across many requests.
 public protocol UploadFile: AnyObject, Sendable {
+    /// This open made the file (there was none under the upload's name).
+    var created: Bool { get }
     func size() throws -> Int64
     func read(at offset: Int64, count: Int) throws -> [UInt8]
     /// Cuts off anything past `size` (a chunk half-written when the process died).

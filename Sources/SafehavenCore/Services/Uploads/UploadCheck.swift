@@ -70,15 +70,17 @@ struct UploadCheck {
         done.identifiers = tally.finish()
         done.notScanned = notScanned
         done.completedAt = deps.clock.now()
-        try deps.blobs.promoteUpload(id: upload.blobID)
-        try? file.removeTail()
+        // Recorded first, then moved among the blobs (still under this request's lock): a request
+        // that opens the upload's name after the move finds the record complete. Sending moves it
+        // again if a crash came in between.
         let finished = done
         guard try await deps.store.write({ try await $0.complete(finished) }) else {
             // Deleted while it was being read back: its bytes go too.
-            let id = upload.id
-            if try await deps.store.read({ try await $0.upload(id: id) }) == nil { try? deps.blobs.delete(id: upload.blobID) }
+            try? deps.blobs.deleteUpload(id: upload.blobID)
             throw SafehavenError.notFound
         }
+        try deps.blobs.promoteUpload(id: upload.blobID)
+        try? file.removeTail()
         return finished
     }
 

@@ -108,8 +108,13 @@ public struct UploadService: Sendable {
                 guard let upload = try await store.upload(id: id), let draft = try await store.draft(id: upload.draftID) else { return nil }
                 return (upload, draft)
             }
-            guard let (fresh, draft) = found else { throw SafehavenError.notFound }
-            guard fresh.offset == offset, !fresh.isComplete else { throw Self.offsetMismatch(fresh.offset) }
+            // A file this request made for an upload that is finished or gone is a stray: another
+            // request completed it (and moved its file among the blobs) a moment ago.
+            guard let (fresh, draft) = found, !fresh.isComplete else {
+                if file.created { try? deps.blobs.deleteUpload(id: upload.blobID) }
+                throw found == nil ? SafehavenError.notFound : Self.offsetMismatch(found!.0.offset)
+            }
+            guard fresh.offset == offset else { throw Self.offsetMismatch(fresh.offset) }
             return try UploadAppend(upload: fresh, file: file, dataKey: try deps.kek.unwrap(draft.wrappedKey), deps: deps)
         } catch {
             file.close()
