@@ -1,6 +1,7 @@
 @preconcurrency import Crypto
 import _CryptoExtras
 import Foundation
+import Synchronization
 
 /// The WinZip AES encryption of one entry (AE-1/AE-2, AES-256): PBKDF2-HMAC-SHA1 with 1000
 /// iterations over a 16-byte salt gives the AES key, the HMAC key and a 2-byte password verifier;
@@ -64,7 +65,7 @@ struct WinZipCTR {
         let per = n / lanes
         let stream = UnsafeMutableRawBufferPointer.allocate(byteCount: n * 16, alignment: 16)
         defer { stream.deallocate() }
-        let failed = ManagedFlag()
+        let failed = Mutex(false)
         let key = self.key
         try blocks.withUnsafeBytes { raw in
             // Each lane reads its own range of `source` and writes its own range of `out`.
@@ -87,10 +88,10 @@ struct WinZipCTR {
                         }
                     }
                 } catch {
-                    failed.set()
+                    failed.withLock { $0 = true }
                 }
             }
-            if failed.value { throw WinZipError.keystream }
+            if failed.withLock({ $0 }) { throw WinZipError.keystream }
         }
         keystream = [UInt8](UnsafeRawBufferPointer(stream))
         used = 0
@@ -209,14 +210,6 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible, Sendable {
         case .weakPassword(let why): return why
         }
     }
-}
-
-/// Set by any of several concurrent workers, read after they have all finished.
-final class ManagedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
-    func set() { lock.lock(); raised = true; lock.unlock() }
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }
 
 enum WinZipError: Error { case keystream }
